@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: Apache-2.0
+# cgtrack: `make` builds, `make run` tracks in the foreground, `make test` tests.
+
+OUTPUT     ?= build
+CLANG      ?= clang
+BPFTOOL    ?= bpftool
+CC         ?= cc
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+ARCH       := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+CFLAGS     ?= -O2 -g
+CFLAGS     += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+	      -Iinclude -I$(OUTPUT)
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
+	      -Wno-unused-function -Iinclude -I$(OUTPUT) -Ibpf
+LDLIBS     += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) \
+	      $(shell pkg-config --libs json-c libcurl 2>/dev/null || echo -ljson-c -lcurl)
+
+BPF_SRCS    := $(wildcard bpf/*.bpf.c)
+BPF_HDRS    := $(wildcard bpf/lib/*.h) $(wildcard include/cgtrack/*.h)
+LOADER_SRCS := $(wildcard loader/*.c)
+LOADER_HDRS := $(wildcard loader/*.h) $(wildcard include/cgtrack/*.h)
+LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
+
+.PHONY: all clean run test setup bench install uninstall
+.SECONDARY:
+
+all: $(OUTPUT)/cgtrack
+
+$(OUTPUT) $(OUTPUT)/loader $(OUTPUT)/tests:
+	mkdir -p $@
+
+# vmlinux.h comes from the running kernel's BTF; CO-RE relocates the rest.
+$(OUTPUT)/vmlinux.h: | $(OUTPUT)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp
+	mv $@.tmp $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
+	$(BPFTOOL) gen object $@ $@.tmp.o
+	rm -f $@.tmp.o
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $* > $@.tmp
+	mv $@.tmp $@
+
+$(OUTPUT)/loader/%.o: loader/%.c $(LOADER_HDRS) $(OUTPUT)/cgtrack.skel.h | $(OUTPUT)/loader
+	$(CC) $(CFLAGS) -Iloader -c $< -o $@
+
+$(OUTPUT)/cgtrack: $(LOADER_OBJS)
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+setup:
+	@scripts/setup.sh
+
+run: setup
+	$(MAKE) all
+	$(OUTPUT)/cgtrack run $(ARGS)
+
+test: setup
+	$(MAKE) all
+	tests/run.sh
+
+clean:
+	rm -rf $(OUTPUT)

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cgtrack kernel side: decide every new cgroup of the tracked hierarchy in
+ * the kernel, keep the containers maps, mark removals, and notice the first
+ * exec in a container's own mount namespace.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "lib/cgroup.bpf.h"
+#include "lib/maps.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by the loader before load; constants to the verifier. */
+const volatile int tracked_v2 = 1;		/* track the cgroup2 hierarchy */
+const volatile int tracked_hierarchy = 0;	/* its hierarchy id */
+const volatile int tracked_ssid = -1;		/* v1: controller index */
+
+static __always_inline int in_tracked_hierarchy(struct cgroup *cgrp)
+{
+	return BPF_CORE_READ(cgrp, root, hierarchy_id) == tracked_hierarchy;
+}
+
+static __always_inline void notify(__u32 key, __u64 cgid, __u32 type)
+{
+	struct cgtrack_event *ev;
+
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
+		/* the map stays right; the daemon only misses a log line */
+		stat_inc(CGTRACK_STAT_EVENTS_LOST);
+		return;
+	}
+	ev->cgroup_id = cgid;
+	ev->ts_ns = bpf_ktime_get_boot_ns();
+	ev->key = key;
+	ev->type = type;
+	bpf_ringbuf_submit(ev, 0);
+}
+
+/* Read the names the parser needs: own, parent's and (if asked) grandparent's. */
+static __always_inline void read_names(struct cgtrack_names *n, struct kernfs_node *kn,
+				       struct kernfs_node *pkn, __u32 level)
+{
+	n->level = level;
+	n->name_len = kn_name(kn, n->name, sizeof(n->name));
+	n->parent_len = 0;
+	n->gparent_len = 0;
+	n->parent[0] = 0;
+	n->gparent[0] = 0;
+	if (level < 2)
+		return;
+	n->parent_len = kn_name(pkn, n->parent, sizeof(n->parent));
+	if (level < 3)
+		return;
+	n->gparent_len = kn_name(kn_parent(pkn), n->gparent, sizeof(n->gparent));
+}
+
+/* Is the cgroup with this kernfs node a container's own cgroup? */
+static __always_inline int is_container_root(struct kernfs_node *kn)
+{
+	__u32 key = (__u32)kn_id(kn);
+	struct cgtrack_container *e = bpf_map_lookup_elem(&containers, &key);
+
+	return e && e->root;
+}
+
+/*
+ * The parser runs in global (non-static) functions: the verifier checks
+ * each once, on its own, and the caller sees only an unknown return value,
+ * so the parser's many branches do not multiply with the map updates.
+ * They take scalars and work on the per-CPU scratch slot.
+ */
+__noinline int cgtrack_decide(__u32 level)
+{
+	__u32 zero = 0;
+	struct cgtrack_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+
+	if (!s)
+		return 0;
+	s->names.level = level;
+	cgtrack_match_name(&s->names, &s->match);
+	return (s->match.flags & CGTRACK_M_NEED_GP_ROOT) ? 2 : 1;
+}
+
+__noinline int cgtrack_build(__u64 cgid, int gparent_is_root, int has_parent)
+{
+	__u32 zero = 0;
+	struct cgtrack_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+
+	if (!s)
+		return 0;
+	cgtrack_resolve_gp(&s->match, gparent_is_root);
+	if (has_parent)
+		return cgtrack_fill(&s->names, &s->match, &s->parent, cgid, &s->entry);
+	return cgtrack_fill(&s->names, &s->match, NULL, cgid, &s->entry);
+}
+
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(cgtrack_mkdir, struct cgroup *cgrp, const char *path)
+{
+	struct kernfs_node *kn, *pkn;
+	struct cgtrack_container *parent;
+	struct cgtrack_scratch *s;
+	__u32 key, pkey, zero = 0, level;
+	__u8 state = CGTRACK_STATE_CREATED;
+	int gp_root = 0;
+	__u64 cgid;
+
+	if (!in_tracked_hierarchy(cgrp))
+		return 0;
+	stat_inc(CGTRACK_STAT_MKDIR_SEEN);
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+
+	kn = BPF_CORE_READ(cgrp, kn);
+	pkn = kn_parent(kn);
+	level = BPF_CORE_READ(cgrp, level);
+	cgid = kn_id(kn);
+	key = (__u32)cgid;
+	pkey = (__u32)kn_id(pkn);
+
+	read_names(&s->names, kn, pkn, level);
+	if (s->names.name_len == 0) {
+		stat_inc(CGTRACK_STAT_PATH_REJECTED);
+		return 0;
+	}
+	parent = level > 1 ? bpf_map_lookup_elem(&containers, &pkey) : NULL;
+	if (parent)
+		__builtin_memcpy(&s->parent, parent, sizeof(s->parent));
+	if (cgtrack_decide(level) == 2)
+		gp_root = is_container_root(kn_parent(pkn));
+	if (!cgtrack_build(cgid, gp_root, parent != NULL))
+		return 0;
+
+	s->entry.cgroup_id = cgid;
+	s->entry.hierarchy_id = tracked_hierarchy;
+	s->entry.state = CGTRACK_STATE_CREATED;
+	s->entry.created_ns = bpf_ktime_get_boot_ns();
+	s->entry.removed_ns = 0;
+	if (bpf_map_update_elem(&containers, &key, &s->entry, BPF_ANY) ||
+	    bpf_map_update_elem(&containers_map, &key, &state, BPF_ANY)) {
+		/* most likely full: counted, and `cgtrack status` warns */
+		bpf_map_delete_elem(&containers, &key);
+		stat_inc(CGTRACK_STAT_INSERT_FAILED);
+		return 0;
+	}
+	stat_inc(CGTRACK_STAT_ADDED);
+	notify(key, cgid, CGTRACK_EV_ADDED);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(cgtrack_rmdir, struct cgroup *cgrp, const char *path)
+{
+	struct cgtrack_container *e;
+	__u64 cgid;
+	__u32 key;
+
+	if (!in_tracked_hierarchy(cgrp))
+		return 0;
+	stat_inc(CGTRACK_STAT_RMDIR_SEEN);
+	cgid = kn_id(BPF_CORE_READ(cgrp, kn));
+	key = (__u32)cgid;
+	e = bpf_map_lookup_elem(&containers, &key);
+	if (!e || e->cgroup_id != cgid || e->removed_ns)
+		return 0;
+	/* the sweep deletes it after the expiry: readers get a grace period */
+	e->removed_ns = bpf_ktime_get_boot_ns();
+	stat_inc(CGTRACK_STAT_MARKED_DEAD);
+	notify(key, cgid, CGTRACK_EV_REMOVED);
+	return 0;
+}
+
+static __always_inline void set_started(__u32 key)
+{
+	struct cgtrack_container *e = bpf_map_lookup_elem(&containers, &key);
+	__u8 state = CGTRACK_STATE_STARTED;
+
+	if (!e || e->state != CGTRACK_STATE_CREATED)
+		return;
+	e->state = CGTRACK_STATE_STARTED;
+	bpf_map_update_elem(&containers_map, &key, &state, BPF_EXIST);
+	stat_inc(CGTRACK_STAT_STARTED);
+	notify(key, e->cgroup_id, CGTRACK_EV_STARTED);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(cgtrack_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	struct cgtrack_container *e;
+	struct cgroup *cgrp;
+	__u32 key;
+
+	cgrp = task_cgroup(p, tracked_v2, tracked_ssid);
+	if (!cgrp)
+		return 0;
+	key = (__u32)kn_id(BPF_CORE_READ(cgrp, kn));
+	/* the common case, a host process: this one lookup and out */
+	e = bpf_map_lookup_elem(&containers, &key);
+	if (!e || e->state != CGTRACK_STATE_CREATED)
+		return 0;
+	if (task_mntns(p) == task_mntns(BPF_CORE_READ(p, real_parent)))
+		return 0;
+	set_started(key);
+	/* a sub-cgroup (crun's "container", init.scope): the container too */
+	if (!e->root)
+		set_started((__u32)e->root_cgroup_id);
+	return 0;
+}

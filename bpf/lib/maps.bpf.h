@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The maps of cgtrack.bpf.c. Layouts: include/cgtrack/abi.h. */
+#ifndef CGTRACK_MAPS_BPF_H
+#define CGTRACK_MAPS_BPF_H
+
+#include "cgtrack/abi.h"
+#include "cgtrack/parser.h"
+
+/*
+ * The loader sets max_entries (--max-entries) and each map's pin path
+ * (<pin dir>/<CGTRACK_PIN_*>) before load; libbpf reuses compatible pins.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CGTRACK_DEFAULT_MAX_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct cgtrack_container);
+} containers SEC(".maps");
+
+/* tracee-compatible: cgroup id low 32 bits -> enum cgtrack_state */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CGTRACK_DEFAULT_MAX_ENTRIES);
+	__type(key, __u32);
+	__type(value, __u8);
+} containers_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cgtrack_config);
+} config_map SEC(".maps");	/* pinned as "config": vmlinux.h owns `config` */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CGTRACK_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+/* add/remove hints for the daemon; pinned so a restarted daemon adopts it */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/*
+ * Names and the entry under construction: too large for the 512-byte
+ * stack. cgroup_mkdir runs with a spinlock held and interrupts off, so a
+ * per-CPU slot cannot be re-entered.
+ */
+struct cgtrack_scratch {
+	struct cgtrack_names names;
+	struct cgtrack_container entry;
+	struct cgtrack_container parent;	/* a copy of the parent's entry */
+	struct cgtrack_match match;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cgtrack_scratch);
+} scratch SEC(".maps");
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+#endif /* CGTRACK_MAPS_BPF_H */

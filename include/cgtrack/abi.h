@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0) */
+/*
+ * cgtrack map ABI: the layout of every pinned map, shared by the BPF
+ * programs, the loader and third-party BPF programs.
+ *
+ * Changing anything here changes the ABI: bump CGTRACK_ABI_VERSION so that
+ * a daemon refuses pins made by an incompatible build.
+ */
+#ifndef CGTRACK_ABI_H
+#define CGTRACK_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define CGTRACK_ABI_VERSION		1
+
+#define CGTRACK_ID_LEN			64	/* container id characters */
+#define CGTRACK_POD_UID_LEN		36	/* 8-4-4-4-12 */
+#define CGTRACK_DEFAULT_MAX_ENTRIES	16384
+#define CGTRACK_DEFAULT_PIN_DIR		"/sys/fs/bpf/cgtrack"
+
+/* Pin names, relative to the pin directory. */
+#define CGTRACK_PIN_CONTAINERS		"containers"
+#define CGTRACK_PIN_CONTAINERS_MAP	"containers_map"
+#define CGTRACK_PIN_CONFIG		"config"
+#define CGTRACK_PIN_STATS		"stats"
+#define CGTRACK_PIN_INFO		"info"
+#define CGTRACK_PIN_MNTNS_PIDS		"mntns_pids"
+
+/* Same numbers as tracee's container_state_t. */
+enum cgtrack_state {
+	CGTRACK_STATE_NONE	= 0,
+	CGTRACK_STATE_EXISTED	= 1,	/* found when tracking started */
+	CGTRACK_STATE_CREATED	= 2,	/* its cgroup appeared while tracking */
+	CGTRACK_STATE_STARTED	= 3,	/* a process exec'd in its own mount ns */
+};
+
+enum cgtrack_runtime {
+	CGTRACK_RT_NONE		= 0,	/* not a container */
+	CGTRACK_RT_UNKNOWN	= 1,	/* a container id, runtime unknown */
+	CGTRACK_RT_DOCKER	= 2,
+	CGTRACK_RT_CONTAINERD	= 3,
+	CGTRACK_RT_CRIO		= 4,
+	CGTRACK_RT_PODMAN	= 5,
+	CGTRACK_RT_GARDEN	= 6,
+	CGTRACK_RT_LXC		= 7,
+	CGTRACK_RT_LIBVIRT_LXC	= 8,
+	CGTRACK_RT_ECS		= 9,
+	CGTRACK_RT_BUILDKIT	= 10,
+	CGTRACK_RT_MAX,
+};
+
+enum cgtrack_mode {
+	CGTRACK_MODE_V1 = 1,
+	CGTRACK_MODE_V2 = 2,
+};
+
+/*
+ * Value of the `containers` map; key: __u32, the low 32 bits of the cgroup
+ * id (the cgroup directory's inode number) in the tracked hierarchy.
+ * Times are CLOCK_BOOTTIME nanoseconds (bpf_ktime_get_boot_ns()).
+ */
+struct cgtrack_container {
+	__u64 cgroup_id;		/* full 64-bit cgroup id */
+	__u64 root_cgroup_id;		/* the container's own cgroup */
+	__u64 created_ns;
+	__u64 removed_ns;		/* 0 while the cgroup exists */
+	__u32 hierarchy_id;
+	enum cgtrack_state state;
+	enum cgtrack_runtime runtime;
+	_Bool root;			/* this cgroup is the container's own */
+	__u8 __pad0[3];
+	char container_id[CGTRACK_ID_LEN + 1];
+	char pod_uid[CGTRACK_POD_UID_LEN + 1];
+	__u8 __pad1[2];
+};
+
+/* Value of the single-entry `config` array map (key 0). */
+struct cgtrack_config {
+	__u32 abi_version;
+	enum cgtrack_mode mode;
+	__u32 hierarchy_id;		/* tracked hierarchy (0: cgroup2) */
+	__s32 subsys_id;		/* v1 controller index, -1 if none */
+	__u32 max_entries;
+	__u32 __pad0;
+	__u64 expiry_ns;
+	__u64 loaded_at_ns;		/* CLOCK_BOOTTIME */
+	__u64 object_hash;		/* of the BPF object the programs came from */
+	char controller[32];		/* v1 controller or "cgroup2" */
+	char mount[192];		/* where the tracked hierarchy is */
+};
+
+/* Indexes of the per-CPU `stats` array. */
+enum cgtrack_stat {
+	CGTRACK_STAT_MKDIR_SEEN,	/* cgroup_mkdir in the tracked hierarchy */
+	CGTRACK_STAT_ADDED,		/* container entries inserted (kernel) */
+	CGTRACK_STAT_RMDIR_SEEN,
+	CGTRACK_STAT_MARKED_DEAD,
+	CGTRACK_STAT_SWEPT,		/* deleted by the sweep (userspace) */
+	CGTRACK_STAT_INSERT_FAILED,	/* map full or other update error */
+	CGTRACK_STAT_PATH_REJECTED,	/* a name that could not be read */
+	CGTRACK_STAT_STARTED,
+	CGTRACK_STAT_EVENTS_LOST,	/* ring buffer full */
+	CGTRACK_STAT_EXISTED_ADDED,	/* entries added by population */
+	CGTRACK_STAT_ENRICH_FAILED,
+	CGTRACK_STAT_MAX,
+};
+
+enum cgtrack_event_type {
+	CGTRACK_EV_ADDED	= 1,
+	CGTRACK_EV_REMOVED	= 2,
+	CGTRACK_EV_STARTED	= 3,
+};
+
+/* Ring buffer record: a hint to userspace, the map is the truth. */
+struct cgtrack_event {
+	__u64 cgroup_id;
+	__u64 ts_ns;
+	__u32 key;
+	enum cgtrack_event_type type;
+};
+
+#endif /* CGTRACK_ABI_H */

@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0) */
+/*
+ * The cgroup-name parser: the only one. It is compiled into the BPF object
+ * (the cgroup_mkdir program decides each new cgroup with it) and into the
+ * loader (population, `cgtrack parse`, `cgtrack pid`).
+ *
+ * A cgroup is decided from its own name, its parent's and grandparent's
+ * names and its depth, plus what was decided for its parent:
+ *
+ *   cgtrack_match_name()   does the name make this cgroup a container's own
+ *                          cgroup?  (runtime + where the id is)
+ *   cgtrack_resolve_gp()   the one rule that needs to know whether the
+ *                          grandparent is a container's own cgroup
+ *   cgtrack_fill()         the entry: the match, or inherited from the
+ *                          parent's entry (a sub-cgroup of a container)
+ *
+ * so the answer for a path is the innermost container whose cgroup is the
+ * path or one of its ancestors, computed exactly as the kernel does it,
+ * one mkdir at a time.
+ *
+ * Constraints, because the verifier must accept it on 5.10: no libc, every
+ * name lives in a CGTRACK_NAME_MAX buffer and every index is masked, every
+ * loop has a constant bound and stops at its first decisive byte (a loop
+ * that keeps scanning after a match multiplies verifier states).
+ */
+#ifndef CGTRACK_PARSER_H
+#define CGTRACK_PARSER_H
+
+#include "abi.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+/* Keep the compiler from dropping a mask the verifier needs to see. */
+#define cg_barrier_var(x)	__asm__ volatile("" : "+r"(x))
+
+#define CGTRACK_NAME_MAX	256		/* NAME_MAX + NUL */
+#define CG_IDX(i)		((i) & (CGTRACK_NAME_MAX - 1))
+
+/* A cgroup's name and its two ancestors' names ("" above the root). */
+struct cgtrack_names {
+	char name[CGTRACK_NAME_MAX];
+	char parent[CGTRACK_NAME_MAX];
+	char gparent[CGTRACK_NAME_MAX];
+	__u32 name_len;
+	__u32 parent_len;
+	__u32 gparent_len;
+	__u32 level;			/* 1: a child of the hierarchy root */
+};
+
+enum cgtrack_match_flags {
+	CGTRACK_M_UNESCAPE	= 1 << 0,	/* systemd \xNN escapes in the id */
+	CGTRACK_M_POD_IN_NAME	= 1 << 1,	/* pod slice is the name's prefix */
+	CGTRACK_M_NEED_GP_ROOT	= 1 << 2,	/* containerd iff gparent is a root */
+};
+
+struct cgtrack_match {
+	__u32 runtime;			/* enum cgtrack_runtime */
+	__u32 id_off;			/* the id is name[id_off, id_end) */
+	__u32 id_end;
+	__u32 flags;
+	__u32 pod_end;			/* CGTRACK_M_POD_IN_NAME: prefix end */
+	__u32 rpos;			/* cg_copy_id()'s read cursor */
+};
+
+/* ---- byte-level helpers ------------------------------------------------ */
+
+/*
+ * Character classes by table: one load and one branch per byte instead of
+ * six range checks, which keeps the verifier's work on 64-byte ids small.
+ */
+#define CG_HEX		0x01
+#define CG_ALNUM	0x02
+#define CG_LOWNUM	0x04	/* [a-z0-9] */
+#define CG_NSSEP	0x08	/* . _ - */
+
+#define CG_D	(CG_HEX | CG_ALNUM | CG_LOWNUM)
+#define CG_UH	(CG_HEX | CG_ALNUM)
+#define CG_LH	(CG_HEX | CG_ALNUM | CG_LOWNUM)
+#define CG_U	(CG_ALNUM)
+#define CG_L	(CG_ALNUM | CG_LOWNUM)
+
+static const __u8 cg_class[256] = {
+	['0'] = CG_D, ['1'] = CG_D, ['2'] = CG_D, ['3'] = CG_D, ['4'] = CG_D,
+	['5'] = CG_D, ['6'] = CG_D, ['7'] = CG_D, ['8'] = CG_D, ['9'] = CG_D,
+	['A'] = CG_UH, ['B'] = CG_UH, ['C'] = CG_UH, ['D'] = CG_UH, ['E'] = CG_UH,
+	['F'] = CG_UH, ['G'] = CG_U, ['H'] = CG_U, ['I'] = CG_U, ['J'] = CG_U,
+	['K'] = CG_U, ['L'] = CG_U, ['M'] = CG_U, ['N'] = CG_U, ['O'] = CG_U,
+	['P'] = CG_U, ['Q'] = CG_U, ['R'] = CG_U, ['S'] = CG_U, ['T'] = CG_U,
+	['U'] = CG_U, ['V'] = CG_U, ['W'] = CG_U, ['X'] = CG_U, ['Y'] = CG_U,
+	['Z'] = CG_U,
+	['a'] = CG_LH, ['b'] = CG_LH, ['c'] = CG_LH, ['d'] = CG_LH, ['e'] = CG_LH,
+	['f'] = CG_LH, ['g'] = CG_L, ['h'] = CG_L, ['i'] = CG_L, ['j'] = CG_L,
+	['k'] = CG_L, ['l'] = CG_L, ['m'] = CG_L, ['n'] = CG_L, ['o'] = CG_L,
+	['p'] = CG_L, ['q'] = CG_L, ['r'] = CG_L, ['s'] = CG_L, ['t'] = CG_L,
+	['u'] = CG_L, ['v'] = CG_L, ['w'] = CG_L, ['x'] = CG_L, ['y'] = CG_L,
+	['z'] = CG_L,
+	['.'] = CG_NSSEP, ['_'] = CG_NSSEP, ['-'] = CG_NSSEP,
+};
+
+static __always_inline int cg_is(char c, __u8 class)
+{
+	return cg_class[(__u8)c] & class;
+}
+
+#define cg_is_hex(c)	cg_is(c, CG_HEX)
+#define cg_is_alnum(c)	cg_is(c, CG_ALNUM)
+
+/*
+ * Names are NUL-terminated and callers never start past the NUL, so a
+ * match of a literal (which has no NUL) lies within the name. Loops stop at
+ * the NUL instead of comparing with the length: comparisons with the length
+ * would refine its range differently on every path and defeat the
+ * verifier's state pruning.
+ */
+
+/* Does b[off..] start with the literal? (off <= the name's length) */
+static __always_inline int cg_at(const char *b, __u32 len, __u32 off,
+				 const char *lit, __u32 lit_len)
+{
+	__u32 i;
+
+	(void)len;
+	for (i = 0; i < lit_len; i++)
+		if (b[CG_IDX(off + i)] != lit[i])
+			return 0;
+	return 1;
+}
+
+#define CG_LIT(s)		s, (sizeof(s) - 1)
+#define cg_starts(b, len, s)	cg_at(b, len, 0, CG_LIT(s))
+#define cg_eq(b, len, s)	(cg_starts(b, len, s) && b[sizeof(s) - 1] == 0)
+#define cg_ends(b, len, s)	((len) >= sizeof(s) - 1 && \
+				 cg_at(b, len, (len) - (sizeof(s) - 1), CG_LIT(s)))
+
+/* Length of the run of hex digits at b[off..], counting at most max. */
+static __always_inline __u32 cg_hex_run(const char *b, __u32 len, __u32 off,
+					__u32 max)
+{
+	__u32 i;
+
+	(void)len;
+	for (i = 0; i < max; i++)
+		if (!cg_is_hex(b[CG_IDX(off + i)]))
+			break;
+	return i;
+}
+
+/* b[off..] is exactly n hex digits followed by the end of the name. */
+static __always_inline int cg_hex_exact(const char *b, __u32 len, __u32 off,
+					__u32 n)
+{
+	return cg_hex_run(b, len, off, n + 1) == n && b[CG_IDX(off + n)] == 0;
+}
+
+/* b[off..] is a 64-hex id, optionally followed by ".scope", then the end. */
+static __always_inline int cg_id_scope(const char *b, __u32 len, __u32 off)
+{
+	__u32 end = off + CGTRACK_ID_LEN;
+
+	if (cg_hex_run(b, len, off, CGTRACK_ID_LEN + 1) != CGTRACK_ID_LEN)
+		return 0;
+	return b[CG_IDX(end)] == 0 ||
+	       (cg_at(b, len, end, CG_LIT(".scope")) && b[CG_IDX(end + 6)] == 0);
+}
+
+/*
+ * A Kubernetes pod UID at b[off..off+w): 8-4-4-4-12 with '-' (cgroupfs) or
+ * '_' (systemd), or 32 hex digits (static pods: a config hash).
+ */
+static __always_inline int cg_uid_shape(const char *b, __u32 off, __u32 w)
+{
+	__u32 i;
+	char c;
+
+	for (i = 0; i < w; i++) {
+		c = b[CG_IDX(off + i)];
+		if (w == CGTRACK_POD_UID_LEN &&
+		    (i == 8 || i == 13 || i == 18 || i == 23)) {
+			if (c != '-' && c != '_')
+				return 0;
+		} else if (!cg_is_hex(c)) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * Find "pod<uid>" ending b[0..end) (".slice" stripped), as the whole
+ * component (cgroupfs: pod26ab26cd-...) or after a '-' (systemd:
+ * kubepods-besteffort-pod26ab26cd_....slice). Returns the uid's offset,
+ * or 0 when there is none.
+ */
+static __always_inline __u32 cg_find_pod_w(const char *b, __u32 end, __u32 w)
+{
+	__u32 u = end - w;
+
+	if (end < w + 3 || !cg_at(b, end, u - 3, CG_LIT("pod")))
+		return 0;
+	if (u != 3 && b[CG_IDX(u - 4)] != '-')
+		return 0;
+	return cg_uid_shape(b, u, w) ? u : 0;
+}
+
+static __always_inline __u32 cg_find_pod(const char *b, __u32 end, __u32 *w)
+{
+	__u32 u;
+
+	if (end > 6 && cg_at(b, end, end - 6, CG_LIT(".slice")))
+		end -= 6;
+	*w = CGTRACK_POD_UID_LEN;
+	u = cg_find_pod_w(b, end, CGTRACK_POD_UID_LEN);
+	if (u)
+		return u;
+	*w = 32;
+	return cg_find_pod_w(b, end, 32);
+}
+
+static __always_inline int cg_is_pod_dir(const char *b, __u32 len)
+{
+	__u32 w = 0, u = cg_find_pod(b, len, &w);
+
+	/* cgroupfs pod directory: exactly "pod<uid>" */
+	return u == 3 && u + w == len;
+}
+
+/*
+ * A name containerd accepts as a namespace ([A-Za-z0-9]+ joined by single
+ * '.', '_' or '-'), and not a systemd unit.
+ */
+static __always_inline int cg_is_ns_name(const char *b, __u32 len)
+{
+	__u8 cls, prev = CG_NSSEP;
+	__u32 i;
+
+	if (len == 0 || len > 76)
+		return 0;
+	for (i = 0; i < 76; i++) {
+		cls = cg_class[(__u8)b[CG_IDX(i)]];
+		if (!b[CG_IDX(i)])
+			break;
+		/* no other byte, no separator first or after a separator */
+		if (!(cls & (CG_ALNUM | CG_NSSEP)) || (cls & prev & CG_NSSEP))
+			return 0;
+		prev = cls;
+	}
+	if (prev & CG_NSSEP)
+		return 0;
+	return !cg_ends(b, len, ".slice") && !cg_ends(b, len, ".scope") &&
+	       !cg_ends(b, len, ".service") && !cg_ends(b, len, ".mount");
+}
+
+/* ---- the rules ----------------------------------------------------------- */
+
+static __always_inline int cg_set(struct cgtrack_match *m, __u32 rt,
+				  __u32 off, __u32 end)
+{
+	m->runtime = rt;
+	m->id_off = off;
+	m->id_end = end;
+	return 1;
+}
+
+/*
+ * <prefix>-<64 hex>[.scope]: docker, cri-containerd, nerdctl, crio,
+ * libpod, libpod-payload. Conmon cgroups (crio-conmon-, libpod-conmon-)
+ * never match: "conmon-..." is not hex.
+ */
+static __always_inline int cg_match_prefixed(const char *b, __u32 len,
+					     struct cgtrack_match *m)
+{
+	volatile __u32 *id_off = &m->id_off;
+	__u32 off;
+
+	if (len < CGTRACK_ID_LEN + 5)
+		return 0;
+	if (cg_starts(b, len, "docker-"))
+		cg_set(m, CGTRACK_RT_DOCKER, 7, 0);
+	else if (cg_starts(b, len, "cri-containerd-"))
+		cg_set(m, CGTRACK_RT_CONTAINERD, 15, 0);
+	else if (cg_starts(b, len, "nerdctl-"))
+		cg_set(m, CGTRACK_RT_CONTAINERD, 8, 0);
+	else if (cg_starts(b, len, "crio-"))
+		cg_set(m, CGTRACK_RT_CRIO, 5, 0);
+	else if (cg_starts(b, len, "libpod-payload-"))
+		cg_set(m, CGTRACK_RT_PODMAN, 15, 0);
+	else if (cg_starts(b, len, "libpod-"))
+		cg_set(m, CGTRACK_RT_PODMAN, 7, 0);
+	else
+		return 0;
+	/*
+	 * One id check for all prefixes: the offset comes back through memory
+	 * (a map value in BPF) so the verifier walks the 64-byte loop once,
+	 * not once per prefix.
+	 */
+	off = *id_off;
+	if (off > 15 || !cg_id_scope(b, len, off)) {
+		m->runtime = CGTRACK_RT_NONE;
+		return 0;
+	}
+	m->id_end = off + CGTRACK_ID_LEN;
+	return 1;
+}
+
+/* Is b[end - L - 1 ..] ":<tag>" ending at end? */
+static __always_inline int cg_colon_tag(const char *b, __u32 len, __u32 end,
+					const char *tag, __u32 tag_len)
+{
+	return end > tag_len && b[CG_IDX(end - tag_len - 1)] == ':' &&
+	       cg_at(b, len, end - tag_len, tag, tag_len);
+}
+
+/*
+ * systemd cgroup driver names as cgroupfs paths, "<slice>:<prefix>:<id>":
+ * system.slice:docker:<id>, kubepods-...-pod<uid>.slice:cri-containerd:<id>.
+ */
+static __always_inline int cg_match_colon(const char *b, __u32 len,
+					  struct cgtrack_match *m)
+{
+	__u32 id, tag_end, tag_len, rt;
+
+	if (len < CGTRACK_ID_LEN + 3)
+		return 0;
+	id = len - CGTRACK_ID_LEN;
+	tag_end = id - 1;
+	if (b[CG_IDX(tag_end)] != ':' || !cg_hex_exact(b, len, id, CGTRACK_ID_LEN))
+		return 0;
+	if (cg_colon_tag(b, len, tag_end, CG_LIT("docker"))) {
+		rt = CGTRACK_RT_DOCKER;
+		tag_len = 6;
+	} else if (cg_colon_tag(b, len, tag_end, CG_LIT("cri-containerd"))) {
+		rt = CGTRACK_RT_CONTAINERD;
+		tag_len = 14;
+	} else if (cg_colon_tag(b, len, tag_end, CG_LIT("crio"))) {
+		rt = CGTRACK_RT_CRIO;
+		tag_len = 4;
+	} else if (cg_colon_tag(b, len, tag_end, CG_LIT("libpod"))) {
+		rt = CGTRACK_RT_PODMAN;
+		tag_len = 6;
+	} else {
+		return 0;
+	}
+	/* the pod slice, if any, is what comes before ":<tag>:" */
+	m->flags |= CGTRACK_M_POD_IN_NAME;
+	m->pod_end = tag_end - tag_len - 1;
+	return cg_set(m, rt, id, len);
+}
+
+/* lxc.payload.<name> (lxc 4+), machine-lxc\x2d<name>.scope, <name>.libvirt-lxc */
+static __always_inline int cg_match_lxc(const char *b, __u32 len,
+					struct cgtrack_match *m)
+{
+	if (len > 12 && cg_starts(b, len, "lxc.payload."))
+		return cg_set(m, CGTRACK_RT_LXC, 12, len);
+	if (len > 14 + 6 && cg_starts(b, len, "machine-lxc\\x2d") &&
+	    cg_ends(b, len, ".scope")) {
+		m->flags |= CGTRACK_M_UNESCAPE;
+		return cg_set(m, CGTRACK_RT_LIBVIRT_LXC, 8, len - 6);
+	}
+	if (len > 12 && cg_ends(b, len, ".libvirt-lxc"))
+		return cg_set(m, CGTRACK_RT_LIBVIRT_LXC, 0, len - 12);
+	return 0;
+}
+
+/* ECS on Fargate: <32 hex task id>-<digits> */
+static __always_inline int cg_is_fargate_id(const char *b, __u32 len)
+{
+	__u32 i;
+	char c;
+
+	if (len < 34 || len > 32 + 1 + 20 || b[CG_IDX(32)] != '-' ||
+	    cg_hex_run(b, len, 0, 33) != 32)
+		return 0;
+	for (i = 33; i < 32 + 1 + 20; i++) {
+		c = b[CG_IDX(i)];
+		if (!c)
+			break;
+		if (c < '0' || c > '9')
+			return 0;
+	}
+	return 1;
+}
+
+/* Garden (Cloud Foundry) handles: 8-4-4-4-4 hex, or a full 8-4-4-4-12 UUID. */
+static __always_inline int cg_is_garden_handle(const char *b, __u32 len)
+{
+	__u32 i;
+	char c;
+
+	if (len != 28 && len != 36)
+		return 0;
+	for (i = 0; i < 36; i++) {
+		c = b[CG_IDX(i)];
+		if (!c)
+			break;
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (c != '-')
+				return 0;
+		} else if (!cg_is_hex(c)) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* BuildKit's executor ids: 25 characters of [a-z0-9]. */
+static __always_inline int cg_is_buildkit_id(const char *b, __u32 len)
+{
+	__u32 i;
+	char c;
+
+	if (len != 25)
+		return 0;
+	for (i = 0; i < 25; i++) {
+		c = b[CG_IDX(i)];
+		if (!cg_is(c, CG_LOWNUM))
+			return 0;
+	}
+	return 1;
+}
+
+/* Names that are a container only because of the directory they are in. */
+static __always_inline int cg_match_by_parent(const struct cgtrack_names *n,
+					      struct cgtrack_match *m)
+{
+	const char *b = n->name, *p = n->parent;
+	__u32 len = n->name_len, plen = n->parent_len;
+
+	if (cg_eq(p, plen, "lxc") || cg_eq(p, plen, "lxc.payload"))
+		return len ? cg_set(m, CGTRACK_RT_LXC, 0, len) : 0;
+	if (cg_eq(p, plen, "garden"))
+		return cg_is_garden_handle(b, len) ?
+		       cg_set(m, CGTRACK_RT_GARDEN, 0, len) : 0;
+	if (cg_eq(p, plen, "buildkit") && cg_eq(n->gparent, n->gparent_len, "docker"))
+		return cg_is_buildkit_id(b, len) ?
+		       cg_set(m, CGTRACK_RT_BUILDKIT, 0, len) : 0;
+	if (cg_hex_exact(p, plen, 0, 32) && cg_eq(n->gparent, n->gparent_len, "ecs") &&
+	    (cg_is_fargate_id(b, len) || cg_hex_exact(b, len, 0, CGTRACK_ID_LEN)))
+		return cg_set(m, CGTRACK_RT_ECS, 0, len);
+
+	if (!cg_hex_exact(b, len, 0, CGTRACK_ID_LEN))
+		return 0;
+	/* a bare 64-hex id: the parent says whose it is */
+	if (cg_eq(p, plen, "docker") || cg_eq(p, plen, "actions_job"))
+		return cg_set(m, CGTRACK_RT_DOCKER, 0, len);
+	if (cg_is_pod_dir(p, plen))		/* kubelet's cgroupfs driver */
+		return cg_set(m, CGTRACK_RT_CONTAINERD, 0, len);
+	if (cg_is_ns_name(p, plen)) {		/* containerd: /<namespace>/<id> */
+		if (n->level == 2)
+			return cg_set(m, CGTRACK_RT_CONTAINERD, 0, len);
+		m->flags |= CGTRACK_M_NEED_GP_ROOT;
+	}
+	return cg_set(m, CGTRACK_RT_UNKNOWN, 0, len);
+}
+
+/*
+ * Is this cgroup, by its name (and its ancestors' names), a container's
+ * own cgroup? Fills *m and returns 1 if so.
+ */
+static __always_inline int cgtrack_match_name(const struct cgtrack_names *n,
+					      struct cgtrack_match *m)
+{
+	const char *b = n->name;
+	__u32 len = n->name_len;
+
+	m->runtime = CGTRACK_RT_NONE;
+	m->id_off = 0;
+	m->id_end = 0;
+	m->flags = 0;
+	m->pod_end = 0;
+	if (len == 0 || len >= CGTRACK_NAME_MAX)
+		return 0;
+	if (cg_match_prefixed(b, len, m) || cg_match_colon(b, len, m) ||
+	    cg_match_lxc(b, len, m))
+		return 1;
+	return cg_match_by_parent(n, m);
+}
+
+/*
+ * A bare id under a containerd-namespace-shaped directory is containerd's
+ * when that directory is at the top of a cgroup tree: the hierarchy root
+ * (decided in cgtrack_match_name) or a container's own cgroup (nested
+ * runtimes). Only the caller can tell the latter cheaply.
+ */
+static __always_inline void cgtrack_resolve_gp(struct cgtrack_match *m,
+					       int gparent_is_root)
+{
+	if ((m->flags & CGTRACK_M_NEED_GP_ROOT) && gparent_is_root)
+		m->runtime = CGTRACK_RT_CONTAINERD;
+}
+
+static __always_inline char cg_hexval(char c)
+{
+	if (c <= '9')
+		return c - '0';
+	return (c | 0x20) - 'a' + 10;
+}
+
+/*
+ * Copy the id, at most CGTRACK_ID_LEN bytes, decoding \xNN when asked.
+ * Only the write index is a register; the read cursor goes through *m
+ * (volatile), which in BPF is a map value the verifier does not track,
+ * so the loop's states stay linear in its length.
+ */
+static __always_inline void cg_copy_id(const char *b, struct cgtrack_match *m,
+				       char *out)
+{
+	volatile __u32 *cursor = &m->rpos;
+	__u32 k, r, end = m->id_end;
+	char c;
+
+	__builtin_memset(out, 0, CGTRACK_ID_LEN + 1);
+	*cursor = m->id_off;
+	for (k = 0; k < CGTRACK_ID_LEN; k++) {
+		r = *cursor;
+		if (r >= end)
+			break;
+		c = b[CG_IDX(r)];
+		if ((m->flags & CGTRACK_M_UNESCAPE) && c == '\\' && r + 3 < end &&
+		    b[CG_IDX(r + 1)] == 'x' && cg_is_hex(b[CG_IDX(r + 2)]) &&
+		    cg_is_hex(b[CG_IDX(r + 3)])) {
+			c = (char)(cg_hexval(b[CG_IDX(r + 2)]) << 4 |
+				   cg_hexval(b[CG_IDX(r + 3)]));
+			r += 3;
+		}
+		*cursor = r + 1;
+		out[k] = c;
+	}
+}
+
+/* Copy a pod uid found by cg_find_pod(), lower case, '_' -> '-'. */
+static __always_inline void cg_copy_pod(const char *b, __u32 u, __u32 w, char *out)
+{
+	__u32 i;
+	char c;
+
+	__builtin_memset(out, 0, CGTRACK_POD_UID_LEN + 1);
+	for (i = 0; i < CGTRACK_POD_UID_LEN; i++) {
+		if (i >= w)
+			break;
+		/* cg_uid_shape() checked it: separators at fixed places, hex */
+		if (w == CGTRACK_POD_UID_LEN && (i == 8 || i == 13 || i == 18 || i == 23))
+			c = '-';
+		else
+			c = b[CG_IDX(u + i)] | 0x20;	/* lower case */
+		out[i] = c;
+	}
+}
+
+/*
+ * Fill the identity fields of *out (runtime, root, container_id, pod_uid,
+ * root_cgroup_id) for a cgroup with id cgid. Returns 1 if the cgroup is
+ * tracked (a container or inside one), 0 if not.
+ */
+static __always_inline int cgtrack_fill(const struct cgtrack_names *n,
+					struct cgtrack_match *m,
+					const struct cgtrack_container *parent,
+					__u64 cgid, struct cgtrack_container *out)
+{
+	__u32 u = 0, w = 0;
+
+	if (m->runtime == CGTRACK_RT_NONE) {
+		if (!parent)
+			return 0;
+		out->runtime = parent->runtime;
+		out->root = 0;
+		out->root_cgroup_id = parent->root_cgroup_id;
+		__builtin_memcpy(out->container_id, parent->container_id,
+				 sizeof(out->container_id));
+		__builtin_memcpy(out->pod_uid, parent->pod_uid,
+				 sizeof(out->pod_uid));
+		return 1;
+	}
+	out->runtime = (enum cgtrack_runtime)m->runtime;
+	out->root = 1;
+	out->root_cgroup_id = cgid;
+	cg_copy_id(n->name, m, out->container_id);
+	out->pod_uid[0] = 0;
+	if (m->flags & CGTRACK_M_POD_IN_NAME)
+		u = cg_find_pod(n->name, m->pod_end, &w);
+	if (u) {
+		cg_copy_pod(n->name, u, w, out->pod_uid);
+		return 1;
+	}
+	u = cg_find_pod(n->parent, n->parent_len, &w);
+	if (u)
+		cg_copy_pod(n->parent, u, w, out->pod_uid);
+	return 1;
+}
+
+#endif /* CGTRACK_PARSER_H */

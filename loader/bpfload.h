@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Getting cgtrack's programs into the kernel: load, attach and pin them
+ * (links included, so tracking outlives the daemon), or adopt the ones a
+ * previous run pinned.
+ */
+#ifndef CGTRACK_BPFLOAD_H
+#define CGTRACK_BPFLOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "cgmode.h"
+
+struct load_opts {
+	const char *pin_dir;
+	const struct tracked_hierarchy *th;
+	uint32_t max_entries;
+	uint64_t expiry_ns;
+	bool replace;			/* unload incompatible pins first */
+};
+
+enum load_outcome {
+	LOAD_FAILED = -1,
+	LOAD_FRESH = 0,			/* loaded and attached now */
+	LOAD_ADOPTED = 1,		/* programs pinned by an earlier run */
+};
+
+/* Load (or adopt) and leave everything pinned under o->pin_dir. */
+enum load_outcome bpfload(const struct load_opts *o);
+
+/* Detach and remove every pin (links first). Returns the count removed. */
+int bpfload_unload(const char *pin_dir);
+
+/* Program pins, relative to the pin directory. */
+#define CGTRACK_PIN_LINK_MKDIR	"links/cgroup_mkdir"
+#define CGTRACK_PIN_LINK_RMDIR	"links/cgroup_rmdir"
+#define CGTRACK_PIN_LINK_EXEC	"links/sched_process_exec"
+#define CGTRACK_PIN_EVENTS	"events"
+
+#endif

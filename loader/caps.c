@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#include "caps.h"
+#include "log.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+static int have_cap(const struct __user_cap_data_struct *d, int cap)
+{
+	return !!(d[cap / 32].effective & (1u << (cap % 32)));
+}
+
+/* Does this kernel know CAP_BPF (5.8+)? cap_last_cap says. */
+static int kernel_has_cap_bpf(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+	int last = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &last) != 1)
+			last = 0;
+		fclose(f);
+	}
+	return last >= CAP_BPF;
+}
+
+int caps_check(int need, const char *command)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	char missing[128] = "";
+
+	if (!(need & CAPS_LOAD))
+		return 0;
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &h, d))
+		return 0;	/* cannot tell: let the kernel decide */
+	/* CAP_SYS_ADMIN covers everything; 5.8+ splits out CAP_BPF, CAP_PERFMON */
+	if (!have_cap(d, CAP_SYS_ADMIN)) {
+		if (!kernel_has_cap_bpf())
+			strcat(missing, " CAP_SYS_ADMIN");
+		else {
+			if (!have_cap(d, CAP_BPF))
+				strcat(missing, " CAP_BPF");
+			if (!have_cap(d, CAP_PERFMON))
+				strcat(missing, " CAP_PERFMON");
+		}
+	}
+	if (!missing[0])
+		return 0;
+	log_err("cgtrack %s needs root or these capabilities, which this process "
+		"lacks:%s (loading tracing programs needs CAP_BPF and CAP_PERFMON, "
+		"or CAP_SYS_ADMIN)", command, missing);
+	return -1;
+}

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Cgroup mode detection from /proc/self/mountinfo, /proc/cgroups and
+ * /proc/self/cgroup. v2 hierarchy id is always 0; a v1 controller's
+ * subsystem index is its line number in /proc/cgroups.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgmode.h"
+#include "log.h"
+
+/* v1 fallbacks when cpuset has no hierarchy (Debian 6.12: no v1 cpuset) */
+static const char *const v1_fallbacks[] = {
+	"cpuset", "pids", "cpu", "memory", "devices", "freezer", "blkio",
+	"name=systemd", NULL,
+};
+
+/* Does a comma-separated option list contain opt? */
+static int has_opt(const char *list, const char *opt)
+{
+	size_t n = strlen(opt);
+	const char *p = list;
+
+	while (p && *p) {
+		if (!strncmp(p, opt, n) && (p[n] == ',' || p[n] == 0))
+			return 1;
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+/*
+ * Find the mount of a hierarchy in mountinfo: fstype "cgroup2", or "cgroup"
+ * with the controller among its super options. Picks the mount whose root
+ * is "/" (a bind mount of a subtree cannot show the whole hierarchy).
+ */
+static int find_mount(const char *fstype, const char *controller, char *out, size_t len)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int found = 0;
+
+	if (!f)
+		return -errno;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char root[PATH_MAX], mnt[PATH_MAX], fs[64], src[256], sopts[1024];
+		char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(line, "%*d %*d %*s %4095s %4095s", root, mnt) != 2)
+			continue;
+		if (sscanf(sep + 3, "%63s %255s %1023s", fs, src, sopts) != 3)
+			continue;
+		if (strcmp(fs, fstype) || strcmp(root, "/"))
+			continue;
+		if (controller && !has_opt(sopts, controller))
+			continue;
+		snprintf(out, len, "%s", mnt);
+		found = 1;
+	}
+	fclose(f);
+	return found ? 0 : -ENOENT;
+}
+
+/* Subsystem index (line number in /proc/cgroups) of a controller, or -1. */
+static int subsys_index(const char *controller)
+{
+	char line[256], name[64];
+	FILE *f = fopen("/proc/cgroups", "re");
+	int idx = 0, found = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#')
+			continue;
+		if (sscanf(line, "%63s", name) == 1 && !strcmp(name, controller)) {
+			found = idx;
+			break;
+		}
+		idx++;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Hierarchy id of a v1 controller (or name=X) from /proc/self/cgroup. */
+static int v1_hierarchy_id(const char *controller)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	int id = -1;
+
+	if (!f)
+		return -1;
+	while (id < 0 && fgets(line, sizeof(line), f)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+		if (!c2)
+			continue;
+		*c2 = 0;
+		if (has_opt(c1 + 1, controller))
+			id = atoi(line);
+	}
+	fclose(f);
+	return id > 0 ? id : -1;
+}
+
+static int detect_v2(struct tracked_hierarchy *out)
+{
+	if (find_mount("cgroup2", NULL, out->mount, sizeof(out->mount))) {
+		log_err("cgroup v2 requested but no cgroup2 filesystem is mounted "
+			"(see /proc/self/mountinfo)");
+		return -1;
+	}
+	out->mode = CGTRACK_MODE_V2;
+	out->hierarchy_id = 0;
+	out->ssid = -1;
+	snprintf(out->controller, sizeof(out->controller), "cgroup2");
+	return 0;
+}
+
+static int try_v1(const char *controller, struct tracked_hierarchy *out)
+{
+	int hid;
+
+	if (find_mount("cgroup", controller, out->mount, sizeof(out->mount)))
+		return -1;
+	hid = v1_hierarchy_id(controller);
+	if (hid < 0)
+		return -1;
+	out->mode = CGTRACK_MODE_V1;
+	out->hierarchy_id = hid;
+	out->ssid = strncmp(controller, "name=", 5) ? subsys_index(controller) : -1;
+	snprintf(out->controller, sizeof(out->controller), "%s", controller);
+	return 0;
+}
+
+static int detect_v1(const char *controller, struct tracked_hierarchy *out)
+{
+	int i;
+
+	if (controller) {
+		if (try_v1(controller, out)) {
+			log_err("cgroup v1 controller '%s' has no mounted hierarchy "
+				"(see /proc/self/mountinfo and /proc/cgroups)", controller);
+			return -1;
+		}
+		return 0;
+	}
+	for (i = 0; v1_fallbacks[i]; i++) {
+		if (try_v1(v1_fallbacks[i], out))
+			continue;
+		if (i > 0)
+			log_warn("cgroup v1: cpuset has no hierarchy here; tracking "
+				 "the '%s' hierarchy instead", v1_fallbacks[i]);
+		return 0;
+	}
+	log_err("cgroup v1: no v1 hierarchy is mounted");
+	return -1;
+}
+
+int cgmode_detect(const char *mode, const char *controller,
+		  struct tracked_hierarchy *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!mode || !strcmp(mode, "auto")) {
+		/* a pure v2 host has cgroup.controllers at the cgroupfs root */
+		if (!access("/sys/fs/cgroup/cgroup.controllers", F_OK))
+			return detect_v2(out);
+		return detect_v1(controller, out);
+	}
+	if (!strcmp(mode, "v2"))
+		return detect_v2(out);
+	if (!strcmp(mode, "v1"))
+		return detect_v1(controller, out);
+	log_err("unknown cgroup mode '%s' (expected auto, v1 or v2)", mode);
+	return -1;
+}

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * `cgtrack run`: load or adopt, populate, then one loop: the ring buffer's
+ * add/remove hints (with a 1 s timeout) and a sweep once a second.
+ * Also the one-shot `load`, `sweep` and `unload`.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpfload.h"
+#include "caps.h"
+#include "cgmode.h"
+#include "daemon.h"
+#include "enrich.h"
+#include "log.h"
+#include "names.h"
+#include "options.h"
+#include "pins.h"
+#include "populate.h"
+#include "sweep.h"
+#include "timeutil.h"
+
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+struct daemon {
+	struct common_opts co;
+	struct tracked_hierarchy th;
+	struct pinned p;
+	struct enricher *enr;
+	uint64_t expiry_ns;
+	uint64_t last_dead;		/* stats: marked dead at the last sweep */
+	int dead_pending;		/* the last sweep saw entries in grace */
+};
+
+/* Print a container's arrival or departure (sub-cgroups at debug). */
+static void report(struct daemon *d, const struct cgtrack_event *ev)
+{
+	struct cgtrack_container e;
+	const char *what;
+	__u32 key = ev->key;
+
+	if (bpf_map_lookup_elem(d->p.containers, &key, &e) || e.cgroup_id != ev->cgroup_id)
+		return;
+	switch (ev->type) {
+	case CGTRACK_EV_ADDED: what = "+"; break;
+	case CGTRACK_EV_REMOVED: what = "-"; break;
+	case CGTRACK_EV_STARTED: what = "started"; break;
+	default: return;
+	}
+	if (e.root || log_level() >= LOG_DEBUG) {
+		printf("%s %s %s cgroup=%llu %s%s%s\n", what, runtime_name(e.runtime),
+		       e.container_id, (unsigned long long)e.cgroup_id,
+		       e.root ? "root" : "sub", e.pod_uid[0] ? " pod=" : "", e.pod_uid);
+		fflush(stdout);
+	}
+	if (ev->type == CGTRACK_EV_ADDED && e.root && d->enr)
+		enrich_request(d->enr, key, &e);
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct daemon *d = ctx;
+
+	if (len >= sizeof(struct cgtrack_event))
+		report(d, data);
+	return 0;
+}
+
+/* Sweep when something may be due; an idle daemon only reads a counter. */
+static void maybe_sweep(struct daemon *d)
+{
+	uint64_t dead = pins_stat(&d->p, CGTRACK_STAT_MARKED_DEAD);
+	struct sweep_result r;
+
+	if (dead == d->last_dead && !d->dead_pending)
+		return;
+	d->last_dead = dead;
+	sweep_once(&d->p, d->expiry_ns, &r);
+	d->dead_pending = r.dead > 0;
+	if (r.deleted)
+		log_debug("sweep: %llu scanned, %llu deleted, %llu in grace",
+			  (unsigned long long)r.scanned, (unsigned long long)r.deleted,
+			  (unsigned long long)r.dead);
+}
+
+static int write_pidfile(const char *path)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f)) {
+		log_err("cannot write pidfile %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return rename(tmp, path);
+}
+
+/* Load or adopt, open the pins, populate: everything before the loop. */
+static int start(struct daemon *d, enum load_outcome *how)
+{
+	struct load_opts lo = {
+		.pin_dir = d->co.pin_dir, .th = &d->th, .max_entries = d->co.max_entries,
+		.expiry_ns = d->expiry_ns, .replace = d->co.replace,
+	};
+	struct populate_result pr;
+	uint64_t t0 = boot_ns();
+
+	if (caps_check(CAPS_LOAD, "run"))
+		return -1;
+	if (cgmode_detect(d->co.cgroup_mode, d->co.v1_controller, &d->th))
+		return -1;
+	*how = bpfload(&lo);
+	if (*how == LOAD_FAILED)
+		return -1;
+	if (pins_open(d->co.pin_dir, true, &d->p))
+		return -1;
+	if (populate(&d->th, &d->p, &pr))
+		return -1;
+	log_info("%s; tracking %s (%s, hierarchy %d) at %s; %llu cgroups walked, "
+		 "%llu in containers, %llu added as existed, %llu marked dead; "
+		 "ready in %llu ms", *how == LOAD_ADOPTED ? "adopted the pinned programs" :
+		 "loaded", d->th.controller, d->th.mode == CGTRACK_MODE_V2 ? "v2" : "v1",
+		 d->th.hierarchy_id, d->th.mount, (unsigned long long)pr.dirs,
+		 (unsigned long long)pr.tracked, (unsigned long long)pr.added,
+		 (unsigned long long)pr.marked_dead,
+		 (unsigned long long)((boot_ns() - t0) / 1000000));
+	if (pr.full)
+		log_warn("%llu container cgroups did not fit in the map (%u entries): "
+			 "raise --max-entries", (unsigned long long)pr.full, d->p.max_entries);
+	return 0;
+}
+
+static int loop(struct daemon *d)
+{
+	char path[PATH_MAX];
+	struct ring_buffer *rb;
+	uint64_t next_sweep = 0;
+	int fd;
+
+	pins_path(path, sizeof(path), d->co.pin_dir, CGTRACK_PIN_EVENTS);
+	fd = bpf_obj_get(path);
+	rb = fd >= 0 ? ring_buffer__new(fd, on_event, d, NULL) : NULL;
+	if (!rb) {
+		log_err("cannot open the event ring buffer %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (!stopping) {
+		int err = ring_buffer__poll(rb, 1000);
+
+		if (err < 0 && err != -EINTR) {
+			log_err("ring buffer: %s", strerror(-err));
+			break;
+		}
+		if (boot_ns() >= next_sweep) {
+			maybe_sweep(d);
+			next_sweep = boot_ns() + 1000000000ull;
+		}
+		if (d->enr)
+			enrich_poll(d->enr);
+	}
+	ring_buffer__free(rb);
+	close(fd);
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct daemon d = { .p = { .containers = -1 } };
+	enum load_outcome how;
+	struct sigaction sa = { .sa_handler = on_signal };
+	int ret = 1, r;
+
+	r = opts_parse(argc, argv, OPT_RUN, &d.co);
+	if (r)
+		return r > 0 ? 0 : 2;
+	d.expiry_ns = d.co.expiry_ms * 1000000ull;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (start(&d, &how))
+		goto out;
+	d.enr = enrich_start(&d.co, &d.p);
+	/* entries found at start get names too */
+	if (d.enr)
+		enrich_existing(d.enr);
+	if (d.co.pidfile && write_pidfile(d.co.pidfile))
+		goto out;
+	ret = loop(&d) ? 1 : 0;
+	log_info("stopping; the pinned programs keep tracking (`cgtrack unload` "
+		 "removes them)");
+out:
+	if (d.enr)
+		enrich_stop(d.enr);
+	if (d.co.pidfile)
+		unlink(d.co.pidfile);
+	if (d.p.containers >= 0)
+		pins_close(&d.p);
+	return ret;
+}
+
+int cmd_load(int argc, char **argv)
+{
+	struct daemon d = { .p = { .containers = -1 } };
+	enum load_outcome how;
+	int ret, r;
+
+	r = opts_parse(argc, argv, OPT_LOAD, &d.co);
+	if (r)
+		return r > 0 ? 0 : 2;
+	d.expiry_ns = d.co.expiry_ms * 1000000ull;
+	ret = start(&d, &how) ? 1 : 0;
+	if (d.p.containers >= 0)
+		pins_close(&d.p);
+	return ret;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+	struct common_opts co;
+	struct sweep_result r;
+	struct pinned p;
+	uint64_t expiry;
+	int rc;
+
+	rc = opts_parse(argc, argv, OPT_SWEEP, &co);
+	if (rc)
+		return rc > 0 ? 0 : 2;
+	if (pins_open(co.pin_dir, true, &p))
+		return 1;
+	expiry = co.expiry_set ? co.expiry_ms * 1000000ull : p.cfg.expiry_ns;
+	if (sweep_once(&p, expiry, &r)) {
+		pins_close(&p);
+		return 1;
+	}
+	printf("%llu scanned, %llu deleted, %llu dead within the expiry\n",
+	       (unsigned long long)r.scanned, (unsigned long long)r.deleted,
+	       (unsigned long long)r.dead);
+	pins_close(&p);
+	return 0;
+}
+
+int cmd_unload(int argc, char **argv)
+{
+	struct common_opts co;
+	int n, r;
+
+	r = opts_parse(argc, argv, OPT_UNLOAD, &co);
+	if (r)
+		return r > 0 ? 0 : 2;
+	n = bpfload_unload(co.pin_dir);
+	if (n == 0 && access(co.pin_dir, F_OK) && errno == ENOENT) {
+		printf("nothing pinned in %s\n", co.pin_dir);
+		return 0;
+	}
+	if (access(co.pin_dir, F_OK) == 0) {
+		log_err("could not remove everything in %s: %s", co.pin_dir, strerror(errno));
+		return 1;
+	}
+	printf("removed %d pins from %s; cgtrack's programs are detached\n", n, co.pin_dir);
+	return 0;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Printing container entries: JSON objects or aligned table rows. */
+#ifndef CGTRACK_ENTRY_OUT_H
+#define CGTRACK_ENTRY_OUT_H
+
+#include <stdbool.h>
+#include "cgtrack/abi.h"
+#include "jsonw.h"
+#include "pins.h"
+
+struct entry_view {
+	__u32 key;
+	struct cgtrack_container e;
+	char path[4096];		/* "" when unknown or removed */
+};
+
+/* Fill view->path from the tracked hierarchy's mount. */
+void entry_resolve_path(const struct pinned *p, struct entry_view *v);
+void entry_json(struct jsonw *w, const struct pinned *p, const struct entry_view *v);
+void entry_table_header(void);
+void entry_table_row(const struct pinned *p, const struct entry_view *v);
+
+#endif

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Levelled logging to stderr: text or JSON lines. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+#include "jsonw.h"
+
+static enum log_level cur_level = LOG_INFO;
+static int as_json;
+static int journal;	/* journald adds its own timestamps */
+
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
+
+void log_setup(enum log_level level, int json)
+{
+	cur_level = level;
+	as_json = json;
+	journal = getenv("JOURNAL_STREAM") != NULL;
+}
+
+int log_set_format(const char *fmt)
+{
+	if (!strcmp(fmt, "json"))
+		as_json = 1;
+	else if (!strcmp(fmt, "text"))
+		as_json = 0;
+	else
+		return -1;
+	return 0;
+}
+
+enum log_level log_level(void)
+{
+	return cur_level;
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	char msg[1024], ts[40] = "";
+	struct timespec now;
+	struct tm tm;
+	va_list ap;
+
+	if (level > cur_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	msg[strcspn(msg, "\n")] = 0;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
+	if (as_json) {
+		struct jsonw *w = jsonw_new(stderr);
+
+		jsonw_start_object(w);
+		jsonw_str_field(w, "time", ts);
+		jsonw_str_field(w, "level", level_names[level]);
+		jsonw_str_field(w, "msg", msg);
+		jsonw_end_object(w);
+		jsonw_destroy(w);
+		fputc('\n', stderr);
+	} else if (journal) {
+		fprintf(stderr, "cgtrack: %s: %s\n", level_names[level], msg);
+	} else {
+		fprintf(stderr, "%s cgtrack: %s: %s\n", ts, level_names[level], msg);
+	}
+	fflush(stderr);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	enum log_level l = level == LIBBPF_WARN ? LOG_WARN : LOG_DEBUG;
+
+	if (l > cur_level)
+		return 0;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (strchr(msg, '\n') && strchr(msg, '\n')[1]) {
+		/* a verifier log: keep every line */
+		fputs(msg, stderr);
+		return 0;
+	}
+	log_msg(l, "%s", msg);
+	return 0;
+}
+
+void log_route_libbpf(void)
+{
+	libbpf_set_print(libbpf_print);
+}

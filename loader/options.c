@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgtrack/abi.h"
+#include "log.h"
+#include "options.h"
+
+enum {
+	O_PIN_DIR = 256, O_MODE, O_V1, O_MAX, O_EXPIRY, O_REPLACE, O_PIDFILE,
+	O_RUNTIME, O_LOGFMT, O_TIMEOUT, O_NO_ENRICH,
+};
+
+static const struct option all_opts[] = {
+	{ "pin-dir", required_argument, NULL, O_PIN_DIR },
+	{ "json", no_argument, NULL, 'j' },
+	{ "debug", no_argument, NULL, 'd' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "log-format", required_argument, NULL, O_LOGFMT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "cgroup-mode", required_argument, NULL, O_MODE },
+	{ "v1-controller", required_argument, NULL, O_V1 },
+	{ "max-entries", required_argument, NULL, O_MAX },
+	{ "expiry", required_argument, NULL, O_EXPIRY },
+	{ "replace", no_argument, NULL, O_REPLACE },
+	{ "pidfile", required_argument, NULL, O_PIDFILE },
+	{ "runtime", required_argument, NULL, O_RUNTIME },
+	{ "enrich-timeout", required_argument, NULL, O_TIMEOUT },
+	{ "no-enrich", no_argument, NULL, O_NO_ENRICH },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Which options each command takes (besides --pin-dir, --debug, --help). */
+static int allowed(enum opt_set set, int opt)
+{
+	switch (opt) {
+	case O_MODE: case O_V1: case O_MAX: case O_REPLACE:
+		return set == OPT_RUN || set == OPT_LOAD;
+	case O_PIDFILE: case O_RUNTIME: case O_TIMEOUT: case O_NO_ENRICH:
+		return set == OPT_RUN;
+	case O_EXPIRY:
+		return set == OPT_RUN || set == OPT_LOAD || set == OPT_SWEEP;
+	case 'j':
+		return set == OPT_QUERY || set == OPT_SWEEP;
+	default:
+		return 1;
+	}
+}
+
+int64_t parse_duration_ms(const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0)
+		return -1;
+	if (!*end || !strcmp(end, "s"))
+		v *= 1000;
+	else if (!strcmp(end, "m"))
+		v *= 60000;
+	else if (strcmp(end, "ms"))
+		return -1;
+	if (v > 86400000.0 * 365)
+		return -1;
+	return (int64_t)v;
+}
+
+static int parse_runtime(struct common_opts *o, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	struct runtime_opt *r;
+
+	if (!colon || colon == arg || !colon[1] || colon - arg >= (long)sizeof(r->name)) {
+		fprintf(stderr, "cgtrack: --runtime expects NAME:SOCKET_PATH (e.g. "
+			"docker:/var/run/docker.sock), got '%s'\n", arg);
+		return -1;
+	}
+	if (o->n_runtimes == MAX_RUNTIME_OPTS) {
+		fprintf(stderr, "cgtrack: at most %d --runtime options\n", MAX_RUNTIME_OPTS);
+		return -1;
+	}
+	r = &o->runtimes[o->n_runtimes++];
+	snprintf(r->name, sizeof(r->name), "%.*s", (int)(colon - arg), arg);
+	snprintf(r->path, sizeof(r->path), "%s", colon + 1);
+	return 0;
+}
+
+static int parse_max_entries(struct common_opts *o, const char *arg)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || arg[0] == '-' || v == 0 || v > (1ul << 24)) {
+		fprintf(stderr, "cgtrack: --max-entries must be a whole number from 1 to "
+			"%lu, got '%s'\n", 1ul << 24, arg);
+		return -1;
+	}
+	o->max_entries = (uint32_t)v;
+	return 0;
+}
+
+int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
+{
+	enum log_level level = LOG_INFO;
+	int json_log = 0;
+	int64_t ms;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->pin_dir = CGTRACK_DEFAULT_PIN_DIR;
+	o->cgroup_mode = "auto";
+	o->max_entries = CGTRACK_DEFAULT_MAX_ENTRIES;
+	o->expiry_ms = 5000;
+	o->enrich_timeout_ms = 2000;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+jdvh", all_opts, NULL)) != -1) {
+		if (c == '?' || c == ':' || !allowed(set, c)) {
+			fprintf(stderr, "cgtrack %s: unknown or misplaced option '%s' (see "
+				"`cgtrack %s --help`)\n", argv[0], argv[optind - 1], argv[0]);
+			return -1;
+		}
+		switch (c) {
+		case 'h':
+			print_command_help(argv[0]);
+			return 1;
+		case 'j':
+			o->json = true;
+			break;
+		case 'd': case 'v':
+			level = LOG_DEBUG;
+			break;
+		case O_LOGFMT:
+			if (!strcmp(optarg, "json") || !strcmp(optarg, "text")) {
+				json_log = !strcmp(optarg, "json");
+			} else {
+				fprintf(stderr, "cgtrack: --log-format is text or json, got '%s'\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case O_PIN_DIR:
+			if (optarg[0] != '/') {
+				fprintf(stderr, "cgtrack: --pin-dir must be an absolute path "
+					"on bpffs, got '%s'\n", optarg);
+				return -1;
+			}
+			o->pin_dir = optarg;
+			break;
+		case O_MODE:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "v1") && strcmp(optarg, "v2")) {
+				fprintf(stderr, "cgtrack: --cgroup-mode is auto, v1 or v2, got '%s'\n",
+					optarg);
+				return -1;
+			}
+			o->cgroup_mode = optarg;
+			break;
+		case O_V1:
+			o->v1_controller = optarg;
+			break;
+		case O_MAX:
+			if (parse_max_entries(o, optarg))
+				return -1;
+			break;
+		case O_EXPIRY:
+			ms = parse_duration_ms(optarg);
+			if (ms < 0) {
+				fprintf(stderr, "cgtrack: --expiry must be a duration of 0 or more "
+					"(5, 5s, 500ms, 1m), got '%s'\n", optarg);
+				return -1;
+			}
+			o->expiry_ms = (uint64_t)ms;
+			o->expiry_set = true;
+			break;
+		case O_TIMEOUT:
+			ms = parse_duration_ms(optarg);
+			if (ms <= 0) {
+				fprintf(stderr, "cgtrack: --enrich-timeout must be a positive "
+					"duration, got '%s'\n", optarg);
+				return -1;
+			}
+			o->enrich_timeout_ms = (uint64_t)ms;
+			break;
+		case O_REPLACE:
+			o->replace = true;
+			break;
+		case O_PIDFILE:
+			o->pidfile = optarg;
+			break;
+		case O_RUNTIME:
+			if (parse_runtime(o, optarg))
+				return -1;
+			break;
+		case O_NO_ENRICH:
+			o->no_enrich = true;
+			break;
+		}
+	}
+	log_setup(level, json_log);
+	o->argc = argc - optind;
+	o->argv = argv + optind;
+	return 0;
+}

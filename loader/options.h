@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Command-line options shared by the subcommands. */
+#ifndef CGTRACK_OPTIONS_H
+#define CGTRACK_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define MAX_RUNTIME_OPTS 8
+
+enum opt_set {
+	OPT_RUN, OPT_LOAD, OPT_SWEEP, OPT_UNLOAD, OPT_QUERY,
+};
+
+struct runtime_opt {
+	char name[16];
+	char path[256];
+};
+
+struct common_opts {
+	const char *pin_dir;
+	const char *cgroup_mode;
+	const char *v1_controller;
+	const char *pidfile;
+	uint32_t max_entries;
+	uint64_t expiry_ms;
+	bool expiry_set;
+	uint64_t enrich_timeout_ms;
+	bool replace;
+	bool json;
+	bool no_enrich;
+	struct runtime_opt runtimes[MAX_RUNTIME_OPTS];
+	int n_runtimes;
+	int argc;			/* positional arguments left */
+	char **argv;
+};
+
+/*
+ * Parse argv (argv[0] is the subcommand) for the options of `set`.
+ * Returns 0, 1 after printing help (the caller exits 0), or -1 after
+ * printing an error naming the bad option (the caller exits 2).
+ */
+int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o);
+
+/* Defined by main.c: the --help text of a command. */
+void print_command_help(const char *cmd);
+
+/* "5", "5s", "500ms", "1m" -> milliseconds; -1 if not a duration */
+int64_t parse_duration_ms(const char *s);
+
+#endif

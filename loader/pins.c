@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+#include "pins.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[PATH_MAX], *p;
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* The bpffs mount point the pin dir lives on: /sys/fs/bpf by convention. */
+static void bpffs_root(const char *pin_dir, char *out, size_t len)
+{
+	const char *std = "/sys/fs/bpf";
+
+	if (!strncmp(pin_dir, std, strlen(std)))
+		snprintf(out, len, "%s", std);
+	else
+		snprintf(out, len, "%s", pin_dir);
+}
+
+int pins_ensure_bpffs(const char *pin_dir)
+{
+	char root[PATH_MAX];
+	struct statfs st;
+
+	bpffs_root(pin_dir, root, sizeof(root));
+	if (!statfs(root, &st) && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mkdir_p(root, 0755)) {
+		log_err("cannot create %s: %s", root, strerror(errno));
+		return -1;
+	}
+	if (mount("bpf", root, "bpf", 0, "mode=0700")) {
+		log_err("bpffs is not mounted on %s and mounting it failed: %s%s",
+			root, strerror(errno),
+			errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+		return -1;
+	}
+	log_info("mounted bpffs on %s", root);
+	return 0;
+}
+
+int pins_make_dir(const char *pin_dir)
+{
+	int err = mkdir_p(pin_dir, 0700);
+
+	if (err) {
+		log_err("cannot create pin directory %s: %s", pin_dir, strerror(-err));
+		return -1;
+	}
+	if (chmod(pin_dir, 0700))
+		log_warn("chmod 0700 %s: %s", pin_dir, strerror(errno));
+	return 0;
+}
+
+void pins_path(char *out, size_t len, const char *pin_dir, const char *name)
+{
+	snprintf(out, len, "%s/%s", pin_dir, name);
+}
+
+int pins_ncpus(void)
+{
+	static int n;
+
+	if (!n)
+		n = libbpf_num_possible_cpus();
+	return n > 0 ? n : 1;
+}
+
+static int open_one(const char *pin_dir, const char *name, bool write, bool required)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = write ? 0 : BPF_F_RDONLY);
+	char path[PATH_MAX];
+	int fd;
+
+	pins_path(path, sizeof(path), pin_dir, name);
+	fd = bpf_obj_get_opts(path, &opts);
+	if (fd >= 0 || !required)
+		return fd;
+	if (errno == ENOENT)
+		log_err("%s is not pinned: is cgtrack running or loaded "
+			"(cgtrack run / cgtrack load), and is --pin-dir right?", path);
+	else if (errno == EACCES || errno == EPERM)
+		log_err("cannot open %s: %s (reading the pins needs read access to "
+			"%s and, on most kernels, CAP_BPF or root)", path,
+			strerror(errno), pin_dir);
+	else
+		log_err("cannot open %s: %s", path, strerror(errno));
+	return -1;
+}
+
+int pins_open(const char *pin_dir, bool write, struct pinned *p)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info), zero = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->containers_map = p->config = p->stats = p->info = -1;
+	p->containers = open_one(pin_dir, CGTRACK_PIN_CONTAINERS, write, true);
+	if (p->containers < 0)
+		return -1;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(p->containers, &info, &len) == 0) {
+		if (info.value_size != sizeof(struct cgtrack_container) ||
+		    info.key_size != sizeof(__u32)) {
+			log_err("%s/%s has value size %u, this cgtrack expects %zu: "
+				"pins of an incompatible build (run `cgtrack unload`)",
+				pin_dir, CGTRACK_PIN_CONTAINERS, info.value_size,
+				sizeof(struct cgtrack_container));
+			pins_close(p);
+			return -1;
+		}
+		p->max_entries = info.max_entries;
+	}
+	p->containers_map = open_one(pin_dir, CGTRACK_PIN_CONTAINERS_MAP, write, false);
+	p->config = open_one(pin_dir, CGTRACK_PIN_CONFIG, write, false);
+	p->stats = open_one(pin_dir, CGTRACK_PIN_STATS, write, false);
+	p->info = open_one(pin_dir, CGTRACK_PIN_INFO, write, false);
+	if (p->config >= 0)
+		bpf_map_lookup_elem(p->config, &zero, &p->cfg);
+	return 0;
+}
+
+void pins_close(struct pinned *p)
+{
+	int *fds[] = { &p->containers, &p->containers_map, &p->config, &p->stats, &p->info };
+	size_t i;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+__u64 pins_stat(const struct pinned *p, enum cgtrack_stat idx)
+{
+	int n = pins_ncpus(), i;
+	__u64 *vals, sum = 0;
+	__u32 key = idx;
+
+	if (p->stats < 0)
+		return 0;
+	vals = calloc(n, sizeof(*vals));
+	if (!vals)
+		return 0;
+	if (!bpf_map_lookup_elem(p->stats, &key, vals))
+		for (i = 0; i < n; i++)
+			sum += vals[i];
+	free(vals);
+	return sum;
+}
+
+/* Userspace owns these counters' CPU 0 slot; the kernel never writes them. */
+void pins_stat_add(int stats_fd, enum cgtrack_stat idx, __u64 delta)
+{
+	int n = pins_ncpus();
+	__u32 key = idx;
+	__u64 *vals;
+
+	if (stats_fd < 0 || !delta)
+		return;
+	vals = calloc(n, sizeof(*vals));
+	if (!vals)
+		return;
+	if (!bpf_map_lookup_elem(stats_fd, &key, vals)) {
+		vals[0] += delta;
+		bpf_map_update_elem(stats_fd, &key, vals, BPF_ANY);
+	}
+	free(vals);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* bpffs, the pin directory, and opening the pinned maps. */
+#ifndef CGTRACK_PINS_H
+#define CGTRACK_PINS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include "cgtrack/abi.h"
+
+/* Mount bpffs on the pin directory's filesystem if it is not bpffs yet. */
+int pins_ensure_bpffs(const char *pin_dir);
+/* mkdir -p the pin directory, mode 0700. */
+int pins_make_dir(const char *pin_dir);
+/* "<pin_dir>/<name>" */
+void pins_path(char *out, size_t len, const char *pin_dir, const char *name);
+
+/* Pinned maps opened by fd; -1 for one that is not pinned. */
+struct pinned {
+	int containers;
+	int containers_map;
+	int config;
+	int stats;
+	int info;
+	__u32 max_entries;		/* capacity of `containers` */
+	struct cgtrack_config cfg;
+};
+
+/*
+ * Open the pins for a reader. Returns 0, or -1 after an error that says
+ * what is missing (no pins: "is cgtrack running or loaded?"; EPERM: which
+ * privilege). write: open read-write (sweep, populate).
+ */
+int pins_open(const char *pin_dir, bool write, struct pinned *p);
+void pins_close(struct pinned *p);
+
+/* Sum a per-CPU stats counter. */
+__u64 pins_stat(const struct pinned *p, enum cgtrack_stat idx);
+/* Add delta to a counter from userspace (sweep, populate). */
+void pins_stat_add(int stats_fd, enum cgtrack_stat idx, __u64 delta);
+
+/* Number of possible CPUs (per-CPU map value count). */
+int pins_ncpus(void);
+
+#endif

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Population races with the kernel, and is correct because of two orders:
+ * - a cgroup's entry is inserted BEFORE its directory is listed, so a child
+ *   created after the insert inherits in the kernel, and one created
+ *   before it is in the listing;
+ * - after each insert the directory is checked again: one removed before
+ *   the insert is marked dead here, one removed after it by the kernel.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "cgpath.h"
+#include "log.h"
+#include "populate.h"
+#include "timeutil.h"
+
+#define WALK_MAX_DEPTH 512
+
+struct walk {
+	const struct tracked_hierarchy *th;
+	const struct pinned *p;
+	struct populate_result *res;
+	uint32_t *seen;			/* open-addressing set of tracked keys */
+	size_t seen_cap;
+	uint64_t started_ns;
+};
+
+static void seen_add(struct walk *w, uint32_t key)
+{
+	size_t i = (key * 2654435761u) & (w->seen_cap - 1);
+
+	if (!w->seen)
+		return;
+	while (w->seen[i] && w->seen[i] != key + 1)
+		i = (i + 1) & (w->seen_cap - 1);
+	w->seen[i] = key + 1;
+}
+
+static int seen_has(const struct walk *w, uint32_t key)
+{
+	size_t i = (key * 2654435761u) & (w->seen_cap - 1);
+
+	while (w->seen[i]) {
+		if (w->seen[i] == key + 1)
+			return 1;
+		i = (i + 1) & (w->seen_cap - 1);
+	}
+	return 0;
+}
+
+static void mark_dead(const struct pinned *p, uint32_t key, uint64_t cgid)
+{
+	struct cgtrack_container e;
+
+	if (bpf_map_lookup_elem(p->containers, &key, &e) || e.cgroup_id != cgid ||
+	    e.removed_ns)
+		return;
+	e.removed_ns = boot_ns();
+	bpf_map_update_elem(p->containers, &key, &e, BPF_EXIST);
+}
+
+/* Insert one EXISTED entry; keep what the kernel (or a previous run) put. */
+static void insert_existed(struct walk *w, int dirfd, struct cgpath_node *n)
+{
+	uint32_t key = (uint32_t)n->ent.cgroup_id;
+	__u8 state = CGTRACK_STATE_EXISTED;
+	struct cgtrack_container old;
+	struct stat st;
+
+	n->ent.hierarchy_id = w->th->hierarchy_id;
+	n->ent.state = CGTRACK_STATE_EXISTED;
+	n->ent.removed_ns = 0;
+	if (fstatat(dirfd, n->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		n->ent.created_ns = wall_to_boot_ns(&st.st_ctim);
+
+	if (!bpf_map_lookup_elem(w->p->containers, &key, &old) &&
+	    old.cgroup_id == n->ent.cgroup_id && !old.removed_ns)
+		return;		/* the kernel or an earlier run has it */
+	if (bpf_map_update_elem(w->p->containers, &key, &n->ent, BPF_ANY)) {
+		w->res->full++;
+		pins_stat_add(w->p->stats, CGTRACK_STAT_INSERT_FAILED, 1);
+		log_debug("populate: cannot insert cgroup %llu: %s",
+			  (unsigned long long)n->ent.cgroup_id, strerror(errno));
+		return;
+	}
+	if (w->p->containers_map >= 0)
+		bpf_map_update_elem(w->p->containers_map, &key, &state, BPF_ANY);
+	w->res->added++;
+
+	/* removed before our insert? then nobody else will mark it */
+	if (fstatat(dirfd, n->name, &st, AT_SYMLINK_NOFOLLOW) ||
+	    st.st_ino != n->ent.cgroup_id)
+		mark_dead(w->p, key, n->ent.cgroup_id);
+}
+
+static void walk_dir(struct walk *w, int dirfd, const struct cgpath_node *gp,
+		     const struct cgpath_node *parent)
+{
+	struct cgpath_node *child;
+	struct dirent *de;
+	DIR *d;
+
+	if (parent->level >= WALK_MAX_DEPTH) {
+		close(dirfd);
+		return;
+	}
+	d = fdopendir(dirfd);
+	if (!d) {
+		close(dirfd);
+		return;
+	}
+	child = malloc(sizeof(*child));
+	if (!child) {
+		closedir(d);
+		return;
+	}
+	while ((de = readdir(d))) {
+		int fd;
+
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") ||
+		    !strcmp(de->d_name, ".."))
+			continue;
+		w->res->dirs++;
+		if (cgpath_step(gp, parent, de->d_name, strlen(de->d_name),
+				de->d_ino, child))
+			continue;
+		if (child->tracked) {
+			w->res->tracked++;
+			seen_add(w, (uint32_t)de->d_ino);
+			insert_existed(w, dirfd, child);
+		}
+		fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0)
+			walk_dir(w, fd, parent, child);
+	}
+	free(child);
+	closedir(d);
+}
+
+/* Live entries whose cgroup was not found (and not created since): dead. */
+static void reconcile(struct walk *w)
+{
+	struct cgtrack_container e;
+	uint32_t key, next, *pkey = NULL;
+
+	while (!bpf_map_get_next_key(w->p->containers, pkey, &next)) {
+		key = next;
+		pkey = &key;
+		if (bpf_map_lookup_elem(w->p->containers, &key, &e) || e.removed_ns)
+			continue;
+		if (seen_has(w, key) || e.created_ns >= w->started_ns)
+			continue;
+		mark_dead(w->p, key, e.cgroup_id);
+		w->res->marked_dead++;
+	}
+}
+
+int populate(const struct tracked_hierarchy *th, const struct pinned *p,
+	     struct populate_result *res)
+{
+	struct walk w = { .th = th, .p = p, .res = res };
+	struct cgpath_node root;
+	int fd;
+
+	memset(res, 0, sizeof(*res));
+	w.started_ns = boot_ns();
+	for (w.seen_cap = 1024; w.seen_cap < 2ull * p->max_entries; w.seen_cap <<= 1)
+		;
+	w.seen = calloc(w.seen_cap, sizeof(*w.seen));
+
+	fd = open(th->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		log_err("cannot open the tracked hierarchy at %s: %s", th->mount,
+			strerror(errno));
+		free(w.seen);
+		return -1;
+	}
+	cgpath_root(&root);
+	walk_dir(&w, fd, NULL, &root);
+	if (w.seen)
+		reconcile(&w);
+	free(w.seen);
+	pins_stat_add(p->stats, CGTRACK_STAT_EXISTED_ADDED, res->added);
+	return 0;
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The sweep reads the whole map with batched lookups (one syscall per
+ * chunk instead of two per entry) and deletes an expired entry only after
+ * re-reading it: the 64-bit cgroup id must still match and the entry must
+ * still be dead, so a key reused by a new cgroup is never deleted.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "log.h"
+#include "sweep.h"
+#include "timeutil.h"
+
+#define SWEEP_CHUNK 4096
+
+struct expired {
+	uint32_t key;
+	uint64_t cgid;
+};
+
+static int expired_push(struct expired **v, size_t *n, size_t *cap, uint32_t key,
+			uint64_t cgid)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 256;
+		struct expired *nv = realloc(*v, ncap * sizeof(**v));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = ncap;
+	}
+	(*v)[(*n)++] = (struct expired){ key, cgid };
+	return 0;
+}
+
+static void consider(const struct cgtrack_container *e, uint32_t key, uint64_t now,
+		     uint64_t expiry_ns, struct sweep_result *r, struct expired **v,
+		     size_t *n, size_t *cap)
+{
+	r->scanned++;
+	if (!e->removed_ns)
+		return;
+	if (now - e->removed_ns < expiry_ns) {
+		r->dead++;
+		return;
+	}
+	expired_push(v, n, cap, key, e->cgroup_id);
+}
+
+/* Batched read; returns -EINVAL-ish errors if the kernel lacks batching. */
+static int scan_batch(const struct pinned *p, uint64_t now, uint64_t expiry_ns,
+		      struct sweep_result *r, struct expired **v, size_t *n, size_t *cap)
+{
+	struct cgtrack_container *vals = malloc(SWEEP_CHUNK * sizeof(*vals));
+	uint32_t *keys = malloc(SWEEP_CHUNK * sizeof(*keys));
+	uint32_t out_batch = 0, *in = NULL;
+	int err = 0, done = 0;
+
+	if (!vals || !keys) {
+		free(vals);
+		free(keys);
+		return -ENOMEM;
+	}
+	while (!done) {
+		__u32 count = SWEEP_CHUNK, i;
+
+		err = bpf_map_lookup_batch(p->containers, in, &out_batch, keys, vals,
+					   &count, NULL);
+		if (err) {
+			err = -errno;
+			if (err != -ENOENT)
+				break;
+			done = 1;	/* the last, possibly partial, chunk */
+			err = 0;
+		}
+		for (i = 0; i < count; i++)
+			consider(&vals[i], keys[i], now, expiry_ns, r, v, n, cap);
+		in = &out_batch;
+	}
+	free(vals);
+	free(keys);
+	return err;
+}
+
+static int scan_iter(const struct pinned *p, uint64_t now, uint64_t expiry_ns,
+		     struct sweep_result *r, struct expired **v, size_t *n, size_t *cap)
+{
+	uint32_t key, next, *pkey = NULL;
+	struct cgtrack_container e;
+
+	while (!bpf_map_get_next_key(p->containers, pkey, &next)) {
+		key = next;
+		pkey = &key;
+		if (!bpf_map_lookup_elem(p->containers, &key, &e))
+			consider(&e, key, now, expiry_ns, r, v, n, cap);
+	}
+	return 0;
+}
+
+int sweep_once(const struct pinned *p, uint64_t expiry_ns, struct sweep_result *r)
+{
+	static int no_batch;
+	struct expired *v = NULL;
+	size_t n = 0, cap = 0, i;
+	uint64_t now = boot_ns();
+	int err = -EINVAL;
+
+	memset(r, 0, sizeof(*r));
+	if (!no_batch) {
+		err = scan_batch(p, now, expiry_ns, r, &v, &n, &cap);
+		if (err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP) {
+			log_debug("sweep: no batched map reads here, iterating");
+			no_batch = 1;
+			memset(r, 0, sizeof(*r));
+			n = 0;
+		}
+	}
+	if (no_batch)
+		err = scan_iter(p, now, expiry_ns, r, &v, &n, &cap);
+
+	for (i = 0; i < n; i++) {
+		struct cgtrack_container e;
+		uint32_t key = v[i].key;
+
+		if (bpf_map_lookup_elem(p->containers, &key, &e) ||
+		    e.cgroup_id != v[i].cgid || !e.removed_ns)
+			continue;
+		if (bpf_map_delete_elem(p->containers, &key))
+			continue;
+		if (p->containers_map >= 0)
+			bpf_map_delete_elem(p->containers_map, &key);
+		r->deleted++;
+	}
+	free(v);
+	pins_stat_add(p->stats, CGTRACK_STAT_SWEPT, r->deleted);
+	return err;
+}
