@@ -23,7 +23,7 @@ LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_HDRS := $(wildcard loader/*.h) $(wildcard include/cgtrack/*.h)
 LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
 
-.PHONY: all clean run test setup bench install uninstall
+.PHONY: all clean run test test-progs setup bench install uninstall
 .SECONDARY:
 
 all: $(OUTPUT)/cgtrack
@@ -51,6 +51,19 @@ $(OUTPUT)/loader/%.o: loader/%.c $(LOADER_HDRS) $(OUTPUT)/cgtrack.skel.h | $(OUT
 $(OUTPUT)/cgtrack: $(LOADER_OBJS)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+# Test programs: C unit tests linked with the loader's objects (not main).
+TEST_SRCS  := $(wildcard tests/test_*.c)
+TEST_BINS  := $(patsubst tests/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
+LIB_OBJS   := $(filter-out $(OUTPUT)/loader/main.o,$(LOADER_OBJS))
+
+$(OUTPUT)/tests/%: tests/%.c $(LIB_OBJS) | $(OUTPUT)/tests
+	$(CC) $(CFLAGS) -Iloader $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+$(OUTPUT)/verifier_stats: tests/tools/verifier_stats.c $(OUTPUT)/cgtrack.skel.h
+	$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
+
+test-progs: all $(TEST_BINS) $(OUTPUT)/verifier_stats
+
 setup:
 	@scripts/setup.sh
 
@@ -64,3 +77,6 @@ test: setup
 
 clean:
 	rm -rf $(OUTPUT)
+
+# Areas add their own targets here (examples, install, bench, fuzz...).
+-include mk/*.mk

@@ -59,15 +59,6 @@ static __always_inline void read_names(struct cgtrack_names *n, struct kernfs_no
 	n->gparent_len = kn_name(kn_parent(pkn), n->gparent, sizeof(n->gparent));
 }
 
-/* Is the cgroup with this kernfs node a container's own cgroup? */
-static __always_inline int is_container_root(struct kernfs_node *kn)
-{
-	__u32 key = (__u32)kn_id(kn);
-	struct cgtrack_container *e = bpf_map_lookup_elem(&containers, &key);
-
-	return e && e->root;
-}
-
 /*
  * The parser runs in global (non-static) functions: the verifier checks
  * each once, on its own, and the caller sees only an unknown return value,
@@ -82,18 +73,16 @@ __noinline int cgtrack_decide(__u32 level)
 	if (!s)
 		return 0;
 	s->names.level = level;
-	cgtrack_match_name(&s->names, &s->match);
-	return (s->match.flags & CGTRACK_M_NEED_GP_ROOT) ? 2 : 1;
+	return cgtrack_match_name(&s->names, &s->match);
 }
 
-__noinline int cgtrack_build(__u64 cgid, int gparent_is_root, int has_parent)
+__noinline int cgtrack_build(__u64 cgid, int has_parent)
 {
 	__u32 zero = 0;
 	struct cgtrack_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 
 	if (!s)
 		return 0;
-	cgtrack_resolve_gp(&s->match, gparent_is_root);
 	if (has_parent)
 		return cgtrack_fill(&s->names, &s->match, &s->parent, cgid, &s->entry);
 	return cgtrack_fill(&s->names, &s->match, NULL, cgid, &s->entry);
@@ -107,7 +96,6 @@ int BPF_PROG(cgtrack_mkdir, struct cgroup *cgrp, const char *path)
 	struct cgtrack_scratch *s;
 	__u32 key, pkey, zero = 0, level;
 	__u8 state = CGTRACK_STATE_CREATED;
-	int gp_root = 0;
 	__u64 cgid;
 
 	if (!in_tracked_hierarchy(cgrp))
@@ -132,9 +120,8 @@ int BPF_PROG(cgtrack_mkdir, struct cgroup *cgrp, const char *path)
 	parent = level > 1 ? bpf_map_lookup_elem(&containers, &pkey) : NULL;
 	if (parent)
 		__builtin_memcpy(&s->parent, parent, sizeof(s->parent));
-	if (cgtrack_decide(level) == 2)
-		gp_root = is_container_root(kn_parent(pkn));
-	if (!cgtrack_build(cgid, gp_root, parent != NULL))
+	cgtrack_decide(level);
+	if (!cgtrack_build(cgid, parent != NULL))
 		return 0;
 
 	s->entry.cgroup_id = cgid;

@@ -113,6 +113,7 @@ static void set_pin_paths(struct cgtrack *skel, const char *pin_dir)
 		{ skel->maps.config_map, CGTRACK_PIN_CONFIG },
 		{ skel->maps.stats, CGTRACK_PIN_STATS },
 		{ skel->maps.events, CGTRACK_PIN_EVENTS },
+		{ skel->maps.info, CGTRACK_PIN_INFO },
 	};
 	char path[PATH_MAX];
 	size_t i;
@@ -128,7 +129,7 @@ static int check_map_pins(struct cgtrack *skel, const char *pin_dir)
 {
 	struct bpf_map *maps[] = {
 		skel->maps.containers, skel->maps.containers_map, skel->maps.config_map,
-		skel->maps.stats, skel->maps.events,
+		skel->maps.stats, skel->maps.events, skel->maps.info,
 	};
 	size_t i;
 
@@ -267,6 +268,7 @@ static enum load_outcome load_fresh(const struct load_opts *o)
 	skel->rodata->tracked_ssid = o->th->ssid;
 	bpf_map__set_max_entries(skel->maps.containers, o->max_entries);
 	bpf_map__set_max_entries(skel->maps.containers_map, o->max_entries);
+	bpf_map__set_max_entries(skel->maps.info, o->max_entries);
 	set_pin_paths(skel, o->pin_dir);
 	if (check_map_pins(skel, o->pin_dir))
 		goto fail;

@@ -27,7 +27,6 @@ int cgpath_step(const struct cgpath_node *gparent, const struct cgpath_node *par
 {
 	struct cgtrack_names names;
 	struct cgtrack_match m;
-	int gp_root;
 
 	if (len == 0 || len >= CGTRACK_NAME_MAX)
 		return -1;
@@ -44,8 +43,6 @@ int cgpath_step(const struct cgpath_node *gparent, const struct cgpath_node *par
 	out->level = names.level;
 
 	cgtrack_match_name(&names, &m);
-	gp_root = gparent && gparent->tracked && gparent->ent.root;
-	cgtrack_resolve_gp(&m, gp_root);
 	out->tracked = cgtrack_fill(&names, &m, parent->tracked ? &parent->ent : NULL,
 				    cgid, &out->ent);
 	out->ent.cgroup_id = cgid;

@@ -41,7 +41,7 @@ enum log_level log_level(void)
 
 void log_msg(enum log_level level, const char *fmt, ...)
 {
-	char msg[1024], ts[40] = "";
+	char msg[1024], ts[64] = "";
 	struct timespec now;
 	struct tm tm;
 	va_list ap;

@@ -25,6 +25,14 @@ struct {
 	__type(value, __u8);
 } containers_map SEC(".maps");
 
+/* Written by the daemon (enrichment); here so that it is created and pinned. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CGTRACK_DEFAULT_MAX_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct cgtrack_info);
+} info SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

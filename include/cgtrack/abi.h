@@ -76,6 +76,25 @@ struct cgtrack_container {
 	__u8 __pad1[2];
 };
 
+/*
+ * Value of the `info` map (same key as `containers`), written by the daemon
+ * from what the container's runtime says. Valid while cgroup_id equals the
+ * `containers` entry's.
+ */
+struct cgtrack_info {
+	__u64 cgroup_id;
+	__u64 updated_ns;		/* CLOCK_BOOTTIME */
+	enum cgtrack_runtime runtime;	/* the runtime that answered */
+	_Bool sandbox;			/* a pod's sandbox (pause) container */
+	__u8 __pad0[3];
+	char name[128];
+	char image[256];
+	char pod_name[128];
+	char pod_namespace[64];
+	char pod_uid[CGTRACK_POD_UID_LEN + 1];
+	__u8 __pad1[3];
+};
+
 /* Value of the single-entry `config` array map (key 0). */
 struct cgtrack_config {
 	__u32 abi_version;

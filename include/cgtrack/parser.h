@@ -9,8 +9,6 @@
  *
  *   cgtrack_match_name()   does the name make this cgroup a container's own
  *                          cgroup?  (runtime + where the id is)
- *   cgtrack_resolve_gp()   the one rule that needs to know whether the
- *                          grandparent is a container's own cgroup
  *   cgtrack_fill()         the entry: the match, or inherited from the
  *                          parent's entry (a sub-cgroup of a container)
  *
@@ -52,7 +50,6 @@ struct cgtrack_names {
 enum cgtrack_match_flags {
 	CGTRACK_M_UNESCAPE	= 1 << 0,	/* systemd \xNN escapes in the id */
 	CGTRACK_M_POD_IN_NAME	= 1 << 1,	/* pod slice is the name's prefix */
-	CGTRACK_M_NEED_GP_ROOT	= 1 << 2,	/* containerd iff gparent is a root */
 };
 
 struct cgtrack_match {
@@ -447,11 +444,13 @@ static __always_inline int cg_match_by_parent(const struct cgtrack_names *n,
 		return cg_set(m, CGTRACK_RT_DOCKER, 0, len);
 	if (cg_is_pod_dir(p, plen))		/* kubelet's cgroupfs driver */
 		return cg_set(m, CGTRACK_RT_CONTAINERD, 0, len);
-	if (cg_is_ns_name(p, plen)) {		/* containerd: /<namespace>/<id> */
-		if (n->level == 2)
-			return cg_set(m, CGTRACK_RT_CONTAINERD, 0, len);
-		m->flags |= CGTRACK_M_NEED_GP_ROOT;
-	}
+	/*
+	 * containerd puts a container at /<namespace>/<id>; a directory named
+	 * like a namespace (not a systemd unit, not itself an id) is taken as
+	 * one wherever it is, so nested trees and test subtrees work too.
+	 */
+	if (cg_is_ns_name(p, plen) && !cg_hex_exact(p, plen, 0, CGTRACK_ID_LEN))
+		return cg_set(m, CGTRACK_RT_CONTAINERD, 0, len);
 	return cg_set(m, CGTRACK_RT_UNKNOWN, 0, len);
 }
 
@@ -476,19 +475,6 @@ static __always_inline int cgtrack_match_name(const struct cgtrack_names *n,
 	    cg_match_lxc(b, len, m))
 		return 1;
 	return cg_match_by_parent(n, m);
-}
-
-/*
- * A bare id under a containerd-namespace-shaped directory is containerd's
- * when that directory is at the top of a cgroup tree: the hierarchy root
- * (decided in cgtrack_match_name) or a container's own cgroup (nested
- * runtimes). Only the caller can tell the latter cheaply.
- */
-static __always_inline void cgtrack_resolve_gp(struct cgtrack_match *m,
-					       int gparent_is_root)
-{
-	if ((m->flags & CGTRACK_M_NEED_GP_ROOT) && gparent_is_root)
-		m->runtime = CGTRACK_RT_CONTAINERD;
 }
 
 static __always_inline char cg_hexval(char c)

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+/* The subcommands: names, help texts and dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd_query.h"
+#include "commands.h"
+#include "daemon.h"
+#include "options.h"
+
+#define COMMON_HELP \
+	"  --pin-dir DIR        pin directory (default /sys/fs/bpf/cgtrack)\n" \
+	"  -d, --debug          more logging\n" \
+	"  --log-format FMT     text (default) or json\n"
+
+static const struct command commands[] = {
+	{ "run", cmd_run, "load (or adopt), populate and track in the foreground",
+	  "cgtrack run [options]\n"
+	  "  --cgroup-mode MODE   auto (default), v1 or v2\n"
+	  "  --v1-controller C    v1 hierarchy to track (default cpuset, else a mounted one)\n"
+	  "  --max-entries N      map capacity (default 16384)\n"
+	  "  --expiry DUR         keep removed entries this long (default 5s)\n"
+	  "  --replace            remove existing pins first, load this build\n"
+	  "  --pidfile FILE       write our pid once ready\n"
+	  "  --runtime NAME:SOCK  runtime socket for names (repeatable)\n"
+	  "  --enrich-timeout DUR per request (default 2s)\n"
+	  "  --no-enrich          do not ask the runtimes\n"
+	  COMMON_HELP
+	  "example: cgtrack run --cgroup-mode v2 --expiry 10s\n" },
+	{ "load", cmd_load, "load, pin and populate once, then exit (tracking goes on)",
+	  "cgtrack load [--cgroup-mode MODE] [--v1-controller C] [--max-entries N]\n"
+	  "             [--expiry DUR] [--replace]\n" COMMON_HELP },
+	{ "sweep", cmd_sweep, "delete entries dead for longer than the expiry, once",
+	  "cgtrack sweep [--expiry DUR]\n" COMMON_HELP },
+	{ "unload", cmd_unload, "detach the programs and remove every pin",
+	  "cgtrack unload\n" COMMON_HELP },
+	{ "parse", cmd_parse, "what the parser says of cgroup paths",
+	  "cgtrack parse [--json] PATH...\n"
+	  "  PATH: relative to the hierarchy root (/docker/<id>) or a /proc/<pid>/cgroup line\n"
+	  "example: cgtrack parse --json /system.slice/docker-<64 hex>.scope\n" },
+	{ "list", cmd_list, "every tracked cgroup, from the pinned map",
+	  "cgtrack list [--json]\n" COMMON_HELP },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+void print_command_help(const char *cmd)
+{
+	const struct command *c = find_command(cmd);
+
+	if (c)
+		printf("%s: %s\nusage: %s", c->name, c->summary, c->usage);
+}
+
+void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: cgtrack COMMAND [options]   (cgtrack COMMAND --help)\n\n");
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nexit codes: 0 ok, 1 failed or not found, 2 bad usage\n");
+}
+
