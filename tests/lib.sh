@@ -8,11 +8,11 @@
 #   t_eq "docker id" "$want" "$got"
 
 set -u
-CGTRACK=${CGTRACK:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/cgtrack}
+TESTS_DIR=${TESTS_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
+CGTRACK=${CGTRACK:-$TESTS_DIR/../build/cgtrack}
 T_NAME=""
 T_PIN=""
 T_TMP=""
-T_SUBTREES=()	# cgroup dirs we created, removed depth-first at the end
 T_PIDS=()	# processes we started
 T_DAEMON_PID=""
 T_FAILED=0
@@ -60,7 +60,8 @@ t_base() {
 	base="$root/cgt-$T_NAME-$$"
 	if [ ! -d "$base" ]; then
 		mkdir "$base"
-		T_SUBTREES+=("$base")
+		# (a file, not an array: we are often in a $(...) subshell)
+		echo "$base" >>"$T_TMP/subtrees"
 		# v1 cpuset: children need cpus and mems before tasks can join
 		[ -f "$base/cpuset.cpus" ] && {
 			cat "$root/cpuset.cpus" >"$base/cpuset.cpus"
@@ -162,7 +163,9 @@ t_cleanup() {
 		kill -TERM "$p" 2>/dev/null && t_wait_gone "$p"
 	done
 	[ -n "$T_PIN" ] && "$CGTRACK" unload --pin-dir "$T_PIN" >/dev/null 2>&1
-	for s in "${T_SUBTREES[@]}"; do t_rm_cgroup_tree "$s"; done
+	if [ -f "$T_TMP/subtrees" ]; then
+		while read -r s; do t_rm_cgroup_tree "$s"; done <"$T_TMP/subtrees"
+	fi
 	[ -n "$T_TMP" ] && [ "$T_FAILED" = 1 ] && [ -f "$T_TMP/daemon.err" ] &&
 		tail -20 "$T_TMP/daemon.err" >&2
 	[ -n "$T_TMP" ] && rm -rf "$T_TMP"

@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# STARTED: a process in a CREATED container cgroup that execs in a new
+# mount namespace (unshare -m) flips the entry to STARTED in both maps; one
+# that execs in its parent's mount namespace does not. In v2 and v1.
+source "$(dirname "$0")/lib.sh"
+t_init started
+
+I=5aaf9eb7648eeb1459d86eaa0ace8bcfa93089642e5c3113a14250dae3238aaf
+J=84e9ffffe97fea4c5a0f01d401611cbafbf7e559fc6190ed74abfc2b25e889d4
+K=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+
+# run_in DIR CMD...: a child joins DIR, then execs CMD; waits for it
+run_in() {
+	local dir=$1
+	shift
+	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$dir" "$@"
+}
+
+# tracee's u8 map must agree: bpftool prints the value as a hex byte
+u8_state() {
+	bpftool -j map lookup pinned "$T_PIN/containers_map" key $(printf '0x%02x 0x%02x 0x%02x 0x%02x' \
+		$(( $1 & 255 )) $(( ($1 >> 8) & 255 )) $(( ($1 >> 16) & 255 )) $(( ($1 >> 24) & 255 ))) |
+		jq -r '.value[0] // .formatted.value' | xargs printf '%d'
+}
+
+check_mode() {	# MODE HIER
+	local mode=$1 hier=$2 a b c c_root
+	t_daemon_start --cgroup-mode "$mode" --no-enrich || { t_fail "$mode: start" "see log"; return; }
+	a=$(t_mkdir "$hier" "docker/$I")
+	b=$(t_mkdir "$hier" "docker/$J")
+	c=$(t_mkdir "$hier" "system.slice/docker-$K.scope/init.scope")
+	c_root=$(dirname "$c")
+
+	run_in "$a" unshare -m /bin/true
+	t_eq "$mode: exec in a new mount namespace: STARTED" "started" "$(t_field "$(t_ino "$a")" state)"
+	t_eq "$mode: containers_map agrees (3)" "3" "$(u8_state "$(t_ino "$a")")"
+
+	run_in "$b" /bin/true
+	t_eq "$mode: exec in the parent's mount namespace: still CREATED" "created" \
+		"$(t_field "$(t_ino "$b")" state)"
+	t_eq "$mode: containers_map agrees (2)" "2" "$(u8_state "$(t_ino "$b")")"
+
+	run_in "$c" unshare -m /bin/true
+	t_eq "$mode: exec in a sub-cgroup starts the sub-cgroup and its container" \
+		"started started" "$(t_field "$(t_ino "$c")" state) $(t_field "$(t_ino "$c_root")" state)"
+	t_daemon_stop
+	cgt unload >/dev/null
+	t_rm_cgroup_tree "$(t_base "$hier")/docker"
+	t_rm_cgroup_tree "$(t_base "$hier")/system.slice"
+}
+
+check_mode v2 v2
+check_mode v1 cpuset
