@@ -176,14 +176,39 @@ static __always_inline void set_started(__u32 key)
 	notify(key, e->cgroup_id, CGTRACK_EV_STARTED);
 }
 
+/*
+ * tp_btf arguments are BTF pointers: plain (fault-safe) loads walk them,
+ * cheaper than a probe-read helper call per hop on these hot paths.
+ */
+static __always_inline __u32 task_mntns_direct(struct task_struct *p)
+{
+	return p->nsproxy->mnt_ns->ns.inum;
+}
+
+/*
+ * A live process per mount namespace, for `cgtrack resolve`. Only the first
+ * exec in a namespace writes: every other exec pays one lookup.
+ */
+static __always_inline void remember_mntns(struct task_struct *p, __u32 mntns)
+{
+	__u32 tgid;
+
+	if (!mntns || bpf_map_lookup_elem(&mntns_pids, &mntns))
+		return;
+	tgid = p->tgid;
+	bpf_map_update_elem(&mntns_pids, &mntns, &tgid, BPF_NOEXIST);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(cgtrack_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
 	struct cgtrack_container *e;
 	struct cgroup *cgrp;
-	__u32 key;
+	__u32 key, mntns;
 
+	mntns = task_mntns_direct(p);
+	remember_mntns(p, mntns);
 	cgrp = task_cgroup(p, tracked_v2, tracked_ssid);
 	if (!cgrp)
 		return 0;
@@ -192,11 +217,31 @@ int BPF_PROG(cgtrack_exec, struct task_struct *p, pid_t old_pid,
 	e = bpf_map_lookup_elem(&containers, &key);
 	if (!e || e->state != CGTRACK_STATE_CREATED)
 		return 0;
-	if (task_mntns(p) == task_mntns(BPF_CORE_READ(p, real_parent)))
+	if (mntns == task_mntns(BPF_CORE_READ(p, real_parent)))
 		return 0;
 	set_started(key);
 	/* a sub-cgroup (crun's "container", init.scope): the container too */
 	if (!e->root)
 		set_started((__u32)e->root_cgroup_id);
+	return 0;
+}
+
+/*
+ * Forget a namespace's process when it exits. A thread's exit is not the
+ * process's: sched_process_exit fires per thread, and signal->live has
+ * dropped to 0 (before this tracepoint, on every kernel cgtrack runs on)
+ * only for the group's last one: any other thread costs one read.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(cgtrack_exit, struct task_struct *p)
+{
+	__u32 mntns, *pid;
+
+	if (p->signal->live.counter)
+		return 0;
+	mntns = task_mntns_direct(p);
+	pid = bpf_map_lookup_elem(&mntns_pids, &mntns);
+	if (pid && *pid == (__u32)p->tgid)
+		bpf_map_delete_elem(&mntns_pids, &mntns);
 	return 0;
 }

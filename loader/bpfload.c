@@ -16,6 +16,7 @@
 
 static const char *const link_pins[] = {
 	CGTRACK_PIN_LINK_MKDIR, CGTRACK_PIN_LINK_RMDIR, CGTRACK_PIN_LINK_EXEC,
+	CGTRACK_PIN_LINK_EXIT,
 };
 
 static const char *const map_pins[] = {
@@ -46,26 +47,43 @@ static int pin_exists(const char *pin_dir, const char *name)
 	return access(path, F_OK) == 0;
 }
 
+/*
+ * Remove a pin or a directory; 1 if removed, else the first error logged.
+ * A directory that is a mount point (bpffs mounted on the pin directory
+ * itself) stays, and that is no error.
+ */
+static int unpin(const char *path, bool dir, int *err)
+{
+	if (!(dir ? rmdir(path) : unlink(path)))
+		return 1;
+	if (errno == ENOENT || (dir && errno == EBUSY) || *err)
+		return 0;
+	*err = -errno;
+	log_err("cannot remove %s: %s%s", path, strerror(errno),
+		errno == EACCES || errno == EPERM ?
+		" (removing pins needs write permission on their directory, "
+		"no capability)" : "");
+	return 0;
+}
+
 int bpfload_unload(const char *pin_dir)
 {
 	char path[PATH_MAX];
+	int n = 0, err = 0;
 	size_t i;
-	int n = 0;
 
 	for (i = 0; i < ARRAY_LEN(link_pins); i++) {
 		pins_path(path, sizeof(path), pin_dir, link_pins[i]);
-		if (!unlink(path))
-			n++;
+		n += unpin(path, false, &err);
 	}
 	pins_path(path, sizeof(path), pin_dir, "links");
-	rmdir(path);
+	unpin(path, true, &err);
 	for (i = 0; i < ARRAY_LEN(map_pins); i++) {
 		pins_path(path, sizeof(path), pin_dir, map_pins[i]);
-		if (!unlink(path))
-			n++;
+		n += unpin(path, false, &err);
 	}
-	rmdir(pin_dir);
-	return n;
+	unpin(pin_dir, true, &err);
+	return err ? err : n;
 }
 
 /*
@@ -114,6 +132,7 @@ static void set_pin_paths(struct cgtrack *skel, const char *pin_dir)
 		{ skel->maps.stats, CGTRACK_PIN_STATS },
 		{ skel->maps.events, CGTRACK_PIN_EVENTS },
 		{ skel->maps.info, CGTRACK_PIN_INFO },
+		{ skel->maps.mntns_pids, CGTRACK_PIN_MNTNS_PIDS },
 	};
 	char path[PATH_MAX];
 	size_t i;
@@ -130,6 +149,7 @@ static int check_map_pins(struct cgtrack *skel, const char *pin_dir)
 	struct bpf_map *maps[] = {
 		skel->maps.containers, skel->maps.containers_map, skel->maps.config_map,
 		skel->maps.stats, skel->maps.events, skel->maps.info,
+		skel->maps.mntns_pids,
 	};
 	size_t i;
 
@@ -171,7 +191,7 @@ static int has_btf_tracepoints(void)
 {
 	static const char *const tps[] = {
 		"btf_trace_cgroup_mkdir", "btf_trace_cgroup_rmdir",
-		"btf_trace_sched_process_exec",
+		"btf_trace_sched_process_exec", "btf_trace_sched_process_exit",
 	};
 	struct btf *btf = btf__load_vmlinux_btf();
 	size_t i;
@@ -200,8 +220,8 @@ static int check_kernel(void)
 	}
 	if (!has_btf_tracepoints()) {
 		log_err("this kernel's BTF lacks the cgroup_mkdir/cgroup_rmdir/"
-			"sched_process_exec tracepoints as tp_btf targets: cgtrack needs "
-			"Linux 5.5 or newer");
+			"sched_process_exec/sched_process_exit tracepoints as tp_btf "
+			"targets: cgtrack needs Linux 5.5 or newer");
 		return -1;
 	}
 	return 0;
@@ -231,6 +251,7 @@ static int pin_links(struct cgtrack *skel, const char *pin_dir)
 {
 	struct bpf_link *links[] = {
 		skel->links.cgtrack_mkdir, skel->links.cgtrack_rmdir, skel->links.cgtrack_exec,
+		skel->links.cgtrack_exit,
 	};
 	char path[PATH_MAX];
 	size_t i;
@@ -269,6 +290,7 @@ static enum load_outcome load_fresh(const struct load_opts *o)
 	bpf_map__set_max_entries(skel->maps.containers, o->max_entries);
 	bpf_map__set_max_entries(skel->maps.containers_map, o->max_entries);
 	bpf_map__set_max_entries(skel->maps.info, o->max_entries);
+	bpf_map__set_max_entries(skel->maps.mntns_pids, o->max_entries);
 	set_pin_paths(skel, o->pin_dir);
 	if (check_map_pins(skel, o->pin_dir))
 		goto fail;
@@ -302,7 +324,11 @@ enum load_outcome bpfload(const struct load_opts *o)
 	if (pins_ensure_bpffs(o->pin_dir) || pins_make_dir(o->pin_dir))
 		return LOAD_FAILED;
 	if (o->replace) {
-		if (bpfload_unload(o->pin_dir) > 0)
+		int n = bpfload_unload(o->pin_dir);
+
+		if (n < 0)
+			return LOAD_FAILED;
+		if (n > 0)
 			log_warn("--replace: removed the pins in %s; entries are rebuilt "
 				 "from the cgroupfs", o->pin_dir);
 		if (pins_make_dir(o->pin_dir))

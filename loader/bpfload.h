@@ -28,13 +28,17 @@ enum load_outcome {
 /* Load (or adopt) and leave everything pinned under o->pin_dir. */
 enum load_outcome bpfload(const struct load_opts *o);
 
-/* Detach and remove every pin (links first). Returns the count removed. */
+/*
+ * Detach and remove every pin (links first). Returns the count removed, or
+ * a negative errno after logging the first pin that could not be removed.
+ */
 int bpfload_unload(const char *pin_dir);
 
 /* Program pins, relative to the pin directory. */
 #define CGTRACK_PIN_LINK_MKDIR	"links/cgroup_mkdir"
 #define CGTRACK_PIN_LINK_RMDIR	"links/cgroup_rmdir"
 #define CGTRACK_PIN_LINK_EXEC	"links/sched_process_exec"
+#define CGTRACK_PIN_LINK_EXIT	"links/sched_process_exit"
 #define CGTRACK_PIN_EVENTS	"events"
 
 #endif

@@ -58,8 +58,10 @@ int caps_check(int need, const char *command)
 	}
 	if (!missing[0])
 		return 0;
-	log_err("cgtrack %s needs root or these capabilities, which this process "
-		"lacks:%s (loading tracing programs needs CAP_BPF and CAP_PERFMON, "
-		"or CAP_SYS_ADMIN)", command, missing);
+	log_err("cgtrack %s needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) to "
+		"load its BPF programs; this process (uid %u) lacks:%s. Being uid 0 "
+		"is not enough: run it as root with those capabilities, or grant them "
+		"(systemd AmbientCapabilities=, a container's capabilities.add)",
+		command, (unsigned int)geteuid(), missing);
 	return -1;
 }

@@ -13,6 +13,7 @@ int cgid_path(const char *mount, uint64_t cgid, char *out, size_t len)
 {
 	struct {
 		struct file_handle fh;
+		/* cppcheck-suppress unusedStructMember ; room for fh.f_handle[] */
 		uint64_t id;
 	} h = { .fh = { .handle_bytes = sizeof(uint64_t), .handle_type = FILEID_KERNFS } };
 	char link[64], target[4096];

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Cgroup mode detection from /proc/self/mountinfo, /proc/cgroups and
- * /proc/self/cgroup. v2 hierarchy id is always 0; a v1 controller's
- * subsystem index is its line number in /proc/cgroups.
+ * Cgroup mode detection from /proc/self/mountinfo and /proc/self/cgroup.
+ * v2 hierarchy id is always 0; a v1 controller's subsystem index comes
+ * from the kernel's BTF (enum cgroup_subsys_id).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/btf.h>
 
 #include "cgmode.h"
 #include "log.h"
@@ -67,25 +68,38 @@ static int find_mount(const char *fstype, const char *controller, char *out, siz
 	return found ? 0 : -ENOENT;
 }
 
-/* Subsystem index (line number in /proc/cgroups) of a controller, or -1. */
+/*
+ * Subsystem id of a v1 controller, or -1: the value of <name>_cgrp_id in
+ * the kernel's enum cgroup_subsys_id (vmlinux BTF). Not the line number in
+ * /proc/cgroups: newer kernels leave out of that file the controllers not
+ * available on v1 (CONFIG_CPUSETS_V1/CONFIG_MEMCG_V1 unset: Debian's 7.2
+ * lists neither cpuset nor memory, its 6.12 still does), which shifts every
+ * controller after them: STARTED and consumers then read the wrong css.
+ */
 static int subsys_index(const char *controller)
 {
-	char line[256], name[64];
-	FILE *f = fopen("/proc/cgroups", "re");
-	int idx = 0, found = -1;
+	char name[96];
+	const struct btf_type *t;
+	const struct btf_enum *e;
+	struct btf *btf;
+	int id, i, found = -1;
 
-	if (!f)
+	/* v1 knows the io controller by its legacy name */
+	snprintf(name, sizeof(name), "%s_cgrp_id",
+		 strcmp(controller, "blkio") ? controller : "io");
+	/* no BTF: the load says so, libbpf need not warn here too */
+	btf = access("/sys/kernel/btf/vmlinux", R_OK) ? NULL : btf__load_vmlinux_btf();
+	if (!btf)
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (line[0] == '#')
-			continue;
-		if (sscanf(line, "%63s", name) == 1 && !strcmp(name, controller)) {
-			found = idx;
+	id = btf__find_by_name_kind(btf, "cgroup_subsys_id", BTF_KIND_ENUM);
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	for (i = 0, e = t ? btf_enum(t) : NULL; t && i < btf_vlen(t); i++, e++) {
+		if (!strcmp(btf__name_by_offset(btf, e->name_off), name)) {
+			found = (int)e->val;
 			break;
 		}
-		idx++;
 	}
-	fclose(f);
+	btf__free(btf);
 	return found;
 }
 

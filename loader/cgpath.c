@@ -28,8 +28,15 @@ int cgpath_step(const struct cgpath_node *gparent, const struct cgpath_node *par
 	struct cgtrack_names names;
 	struct cgtrack_match m;
 
-	if (len == 0 || len >= CGTRACK_NAME_MAX)
+	if (len == 0)
 		return -1;
+	/*
+	 * cgroupfs (kernfs) takes names longer than NAME_MAX; the kernel side
+	 * reads the first 255 bytes of a name (bpf_probe_read_kernel_str()
+	 * into CGTRACK_NAME_MAX) and decides on those: so do we.
+	 */
+	if (len >= CGTRACK_NAME_MAX)
+		len = CGTRACK_NAME_MAX - 1;
 	memset(&names, 0, sizeof(names));
 	memcpy(names.name, name, len);
 	names.name_len = (__u32)len;
@@ -77,6 +84,16 @@ int cgpath_parse(const char *input, struct cgpath_node *out, char *err, size_t e
 		snprintf(err, errlen, "empty path");
 		return -1;
 	}
+	/*
+	 * One line: a newline anywhere but at the end is refused before the
+	 * line is split, or "0:\nx:/docker/<id>" (two lines) would pass.
+	 */
+	total = strlen(input);
+	p = memchr(input, '\n', total);
+	if (p && p != input + total - 1) {
+		snprintf(err, errlen, "path contains a newline");
+		return -1;
+	}
 	if (*path != '/') {
 		path = strip_proc_line(input);
 		if (!path) {
@@ -90,10 +107,6 @@ int cgpath_parse(const char *input, struct cgpath_node *out, char *err, size_t e
 		total--;	/* a line copied from /proc/<pid>/cgroup */
 	if (total >= CGPATH_MAX) {
 		snprintf(err, errlen, "path longer than %d bytes", CGPATH_MAX - 1);
-		return -1;
-	}
-	if (memchr(path, '\n', total)) {
-		snprintf(err, errlen, "path contains a newline");
 		return -1;
 	}
 
@@ -110,11 +123,6 @@ int cgpath_parse(const char *input, struct cgpath_node *out, char *err, size_t e
 		/* another cgroup namespace's view: skipped, never matched */
 		if ((clen == 1 && p[0] == '.') || (clen == 2 && p[0] == '.' && p[1] == '.'))
 			continue;
-		if (clen >= CGTRACK_NAME_MAX) {
-			snprintf(err, errlen, "component longer than %d bytes: '%.40s...'",
-				 CGTRACK_NAME_MAX - 1, p);
-			return -1;
-		}
 		par = &ring[cur];
 		gp = depth >= 1 ? &ring[(cur + 2) % 3] : NULL;
 		cgpath_step(gp, par, p, clen, 0, &ring[(cur + 1) % 3]);

@@ -23,8 +23,9 @@ void cgpath_root(struct cgpath_node *root);
 
 /*
  * Decide the child `name` of `parent` (whose parent is `gparent`, NULL
- * above the root), with cgroup id cgid. Returns 0, or -1 if the name is
- * longer than 255 bytes.
+ * above the root), with cgroup id cgid. A name longer than 255 bytes
+ * (cgroupfs allows them) is decided on its first 255, as the kernel side
+ * reads it; out->name keeps those. Returns 0, or -1 if the name is empty.
  */
 int cgpath_step(const struct cgpath_node *gparent, const struct cgpath_node *parent,
 		const char *name, size_t len, __u64 cgid, struct cgpath_node *out);

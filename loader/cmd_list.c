@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-/* `cgtrack list`: every entry of the pinned map; works without the daemon. */
+/*
+ * `cgtrack list`: every entry of the pinned map, with the names the daemon
+ * got from the runtimes (the info map); works without the daemon.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,24 @@ static int cmp_view(const void *a, const void *b)
 	if (x->e.root != y->e.root)
 		return x->e.root ? -1 : 1;
 	return x->e.cgroup_id < y->e.cgroup_id ? -1 : x->e.cgroup_id > y->e.cgroup_id;
+}
+
+/*
+ * A hash map walk restarts from the first key when the current key is
+ * deleted meanwhile (busy hosts): drop the entries seen twice.
+ */
+static size_t dedup(struct entry_view *v, size_t n)
+{
+	size_t i, out = 0;
+
+	for (i = 0; i < n; i++) {
+		if (out && v[out - 1].key == v[i].key && v[out - 1].e.cgroup_id == v[i].e.cgroup_id)
+			continue;
+		if (out != i)
+			v[out] = v[i];
+		out++;
+	}
+	return out;
 }
 
 int cmd_list(int argc, char **argv)
@@ -54,7 +75,10 @@ int cmd_list(int argc, char **argv)
 		entry_resolve_path(&p, &v[n]);
 		n++;
 	}
-	qsort(v, n, sizeof(*v), cmp_view);
+	if (n) {
+		qsort(v, n, sizeof(*v), cmp_view);
+		n = dedup(v, n);
+	}
 	if (co.json) {
 		struct jsonw *w = jsonw_new(stdout);
 

@@ -4,5 +4,10 @@
 
 int cmd_parse(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_find(int argc, char **argv);
+int cmd_pid(int argc, char **argv);
+int cmd_resolve(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

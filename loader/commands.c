@@ -40,6 +40,38 @@ static const struct command commands[] = {
 	  "example: cgtrack parse --json /system.slice/docker-<64 hex>.scope\n" },
 	{ "list", cmd_list, "every tracked cgroup, from the pinned map",
 	  "cgtrack list [--json]\n" COMMON_HELP },
+	{ "get", cmd_get, "the entry of one cgroup id",
+	  "cgtrack get [--json] CGROUP_ID\n"
+	  "  CGROUP_ID: the full 64-bit cgroup id, or its low 32 bits (the map key)\n"
+	  COMMON_HELP
+	  "exit: 0 tracked, 1 not tracked, 2 bad usage\n"
+	  "example: cgtrack get $(stat -c %i /sys/fs/cgroup/docker/<id>)\n" },
+	{ "find", cmd_find, "the cgroups of a container, by id or id prefix",
+	  "cgtrack find [--json] ID_OR_PREFIX\n"
+	  "  case-insensitive; the container's own cgroup first, then its sub-cgroups\n"
+	  COMMON_HELP
+	  "exit: 0 one container matched, 1 none, or ambiguous (one line per\n"
+	  "      candidate container is printed), 2 bad usage\n"
+	  "example: cgtrack find 3f2a9c1b7d4e\n" },
+	{ "pid", cmd_pid, "the container of a process or thread",
+	  "cgtrack pid [--json] PID [TID]\n"
+	  "  reads /proc/PID[/task/TID]/cgroup: the tracked hierarchy's line\n"
+	  COMMON_HELP
+	  "exit: 0 in a container, 1 not in one (or no such process), 2 bad usage\n"
+	  "example: cgtrack pid $(pidof nginx)\n" },
+	{ "resolve", cmd_resolve, "the host path of a path inside a mount namespace",
+	  "cgtrack resolve [--json] MNTNS PATH\n"
+	  "  MNTNS: inode number of the mount namespace (stat -L -c %i /proc/PID/ns/mnt)\n"
+	  "  PATH: absolute, as the namespace's processes see it; symlinks are\n"
+	  "        followed inside the namespace's root, never out of it\n"
+	  COMMON_HELP
+	  "exit: 0 resolved, 1 no live process in MNTNS or PATH not found,\n"
+	  "      2 bad usage (also: a relative or empty PATH)\n"
+	  "example: cgtrack resolve 4026532712 /etc/os-release\n" },
+	{ "status", cmd_status, "health, capacity, counters, daemon and programs",
+	  "cgtrack status [--json]\n" COMMON_HELP
+	  "exit: 0 healthy (loaded, all programs attached, map not full), 1 not\n"
+	  "      (each problem is printed), 2 bad usage; warnings do not fail it\n" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

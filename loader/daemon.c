@@ -2,16 +2,22 @@
 /*
  * `cgtrack run`: load or adopt, populate, then one loop: the ring buffer's
  * add/remove hints (with a 1 s timeout) and a sweep once a second.
+ * Ready means populated: then the pidfile is written and, under systemd
+ * (Type=notify) or start-stop-daemon --notify-await, READY=1 is sent; a
+ * start that fails sends ERRNO= so that they need not wait for a timeout.
  * Also the one-shot `load`, `sweep` and `unload`.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -20,6 +26,7 @@
 #include "cgmode.h"
 #include "daemon.h"
 #include "enrich.h"
+#include "jsonw.h"
 #include "log.h"
 #include "names.h"
 #include "options.h"
@@ -97,6 +104,34 @@ static void maybe_sweep(struct daemon *d)
 			  (unsigned long long)r.dead);
 }
 
+/*
+ * sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET. Quiet
+ * when nobody listens (start-stop-daemon stops listening once ready).
+ */
+static void notify(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t n;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@'))
+		return;
+	n = strlen(path);
+	if (n >= sizeof(sa.sun_path))
+		return;
+	memcpy(sa.sun_path, path, n);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = 0;	/* abstract socket */
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		   offsetof(struct sockaddr_un, sun_path) + n) < 0)
+		log_debug("cannot notify %s: %s", path, strerror(errno));
+	close(fd);
+}
+
 static int write_pidfile(const char *path)
 {
 	char tmp[PATH_MAX];
@@ -112,7 +147,7 @@ static int write_pidfile(const char *path)
 }
 
 /* Load or adopt, open the pins, populate: everything before the loop. */
-static int start(struct daemon *d, enum load_outcome *how)
+static int start(struct daemon *d, const char *cmd, enum load_outcome *how)
 {
 	struct load_opts lo = {
 		.pin_dir = d->co.pin_dir, .th = &d->th, .max_entries = d->co.max_entries,
@@ -121,7 +156,7 @@ static int start(struct daemon *d, enum load_outcome *how)
 	struct populate_result pr;
 	uint64_t t0 = boot_ns();
 
-	if (caps_check(CAPS_LOAD, "run"))
+	if (caps_check(CAPS_LOAD, cmd))
 		return -1;
 	if (cgmode_detect(d->co.cgroup_mode, d->co.v1_controller, &d->th))
 		return -1;
@@ -187,22 +222,33 @@ int cmd_run(int argc, char **argv)
 	int ret = 1, r;
 
 	r = opts_parse(argc, argv, OPT_RUN, &d.co);
-	if (r)
+	if (r) {
+		if (r < 0)
+			notify("ERRNO=22");	/* EINVAL: bad usage */
 		return r > 0 ? 0 : 2;
+	}
 	d.expiry_ns = d.co.expiry_ms * 1000000ull;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (start(&d, &how))
+	if (start(&d, "run", &how)) {
+		notify("ERRNO=125");	/* ECANCELED: the log says why */
 		goto out;
+	}
 	d.enr = enrich_start(&d.co, &d.p);
 	/* entries found at start get names too */
 	if (d.enr)
 		enrich_existing(d.enr);
-	if (d.co.pidfile && write_pidfile(d.co.pidfile))
+	if (d.co.pidfile && write_pidfile(d.co.pidfile)) {
+		notify("ERRNO=125");
 		goto out;
+	}
+	notify("READY=1\nSTATUS=tracking");
+	/* the first sweep also deletes what populate found gone */
+	d.dead_pending = 1;
 	ret = loop(&d) ? 1 : 0;
+	notify("STOPPING=1");
 	log_info("stopping; the pinned programs keep tracking (`cgtrack unload` "
 		 "removes them)");
 out:
@@ -225,7 +271,7 @@ int cmd_load(int argc, char **argv)
 	if (r)
 		return r > 0 ? 0 : 2;
 	d.expiry_ns = d.co.expiry_ms * 1000000ull;
-	ret = start(&d, &how) ? 1 : 0;
+	ret = start(&d, "load", &how) ? 1 : 0;
 	if (d.p.containers >= 0)
 		pins_close(&d.p);
 	return ret;
@@ -249,9 +295,21 @@ int cmd_sweep(int argc, char **argv)
 		pins_close(&p);
 		return 1;
 	}
-	printf("%llu scanned, %llu deleted, %llu dead within the expiry\n",
-	       (unsigned long long)r.scanned, (unsigned long long)r.deleted,
-	       (unsigned long long)r.dead);
+	if (co.json) {
+		struct jsonw *w = jsonw_new(stdout);
+
+		jsonw_start_object(w);
+		jsonw_u64_field(w, "scanned", r.scanned);
+		jsonw_u64_field(w, "deleted", r.deleted);
+		jsonw_u64_field(w, "dead", r.dead);
+		jsonw_end_object(w);
+		jsonw_destroy(w);
+		putchar('\n');
+	} else {
+		printf("%llu scanned, %llu deleted, %llu dead within the expiry\n",
+		       (unsigned long long)r.scanned, (unsigned long long)r.deleted,
+		       (unsigned long long)r.dead);
+	}
 	pins_close(&p);
 	return 0;
 }
@@ -265,13 +323,14 @@ int cmd_unload(int argc, char **argv)
 	if (r)
 		return r > 0 ? 0 : 2;
 	n = bpfload_unload(co.pin_dir);
-	if (n == 0 && access(co.pin_dir, F_OK) && errno == ENOENT) {
+	if (n < 0) {
+		log_err("could not remove everything in %s (see above); the programs "
+			"stay attached while their link pins exist", co.pin_dir);
+		return 1;
+	}
+	if (n == 0) {
 		printf("nothing pinned in %s\n", co.pin_dir);
 		return 0;
-	}
-	if (access(co.pin_dir, F_OK) == 0) {
-		log_err("could not remove everything in %s: %s", co.pin_dir, strerror(errno));
-		return 1;
 	}
 	printf("removed %d pins from %s; cgtrack's programs are detached\n", n, co.pin_dir);
 	return 0;

@@ -1,34 +1,842 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Placeholder until runtime enrichment lands: tracking never depends on it. */
-#include <stddef.h>
+/*
+ * Enrichment: a worker thread asks the container runtimes about new
+ * containers and writes what they say to the pinned `info` map.
+ *
+ * The main loop only queues requests (enrich_request never blocks). The
+ * worker drives every HTTP request through one curl multi handle, at most
+ * ENRICH_PER_RUNTIME at once per runtime, each with a timeout and a size
+ * cap, so a hung or lying runtime delays only its own containers;
+ * containerd's bundles are small files. A failed request is retried with
+ * backoff, then logged, and the container is counted in
+ * CGTRACK_STAT_ENRICH_FAILED (written by the worker only). enrich_stop
+ * wakes the worker and joins it at once.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <curl/curl.h>
 
+#include "cgid.h"
 #include "enrich.h"
+#include "log.h"
+#include "names.h"
+#include "rt.h"
+#include "rt_http.h"
+#include "timeutil.h"
+
+#define ENRICH_ATTEMPTS		3	/* per runtime asked */
+#define ENRICH_BACKOFF_MS	500	/* doubled after each failure */
+#define ENRICH_PER_RUNTIME	8	/* HTTP requests at once, per runtime */
+#define ENRICH_QUEUE_MAX	32768	/* containers waiting */
+#define ENRICH_RECHECK_MS	1000	/* "not found" by the path's runtime: once more */
+#define ENRICH_GC_NS		(10 * 1000000000ull)
+#define ENRICH_IDLE_MS		1000
+
+struct jobq {
+	struct job *head, *tail;
+};
+
+/* A runtime to ask: kind and path are set at start, the rest is the worker's. */
+struct source {
+	enum rt_kind kind;
+	char path[256];		/* socket; containerd: its state directory */
+	bool explicit;		/* from --runtime: a missing socket is an error */
+	bool warned;		/* "not there" was said once */
+	int n_active;		/* its requests in flight */
+	struct jobq parked;	/* jobs waiting for one of them to end */
+};
+
+/* TRY_PENDING: in flight or parked; the job is not ours until it ends. */
+enum try_result { TRY_PENDING, TRY_OK, TRY_NOT_FOUND, TRY_SKIP, TRY_ERROR };
+
+struct job {
+	struct job *next;
+	__u32 key;
+	__u64 cgroup_id;
+	char id[CGTRACK_ID_LEN + 1];
+	enum rt_kind order[RT_KINDS];	/* runtimes to ask, in turn */
+	int n_order;
+	int pos;			/* the one being asked */
+	int attempt;			/* failures with it so far */
+	bool path_says;			/* order[0] is the runtime the path names */
+	bool rechecked;			/* "not found" asked once more */
+	bool had_error;
+	uint64_t due_ns;		/* a retry waits until then */
+	struct rt_http http;
+	struct cgtrack_info info;
+	char err[RT_ERR_LEN];		/* the last failure */
+};
+
+struct enricher {
+	struct source src[RT_KINDS];
+	/* set by enrich_start, read-only afterwards */
+	long timeout_ms;
+	int containers_fd, info_fd, stats_fd;
+	char mount[192];
+	CURLM *multi;
+	pthread_t thread;
+	atomic_size_t n_jobs;
+
+	pthread_mutex_t lock;		/* guards incoming and stop */
+	struct jobq incoming;
+	bool stop;
+	bool full_warned;		/* main thread only */
+
+	/* the worker's */
+	struct jobq ready, delayed;
+	struct job *active;		/* requests in flight */
+	unsigned long n_ok, n_failed, n_unknown;
+
+	/* main thread only */
+	const struct pinned *pins;
+	uint64_t next_gc;
+	__u64 events_lost;		/* ring buffer records lost, at the last look */
+};
+
+static const char *const default_path[RT_KINDS] = {
+	[RT_DOCKER]	= "/var/run/docker.sock",
+	[RT_PODMAN]	= "/run/podman/podman.sock",
+	[RT_CONTAINERD]	= "/run/containerd",
+	[RT_CRIO]	= "/var/run/crio/crio.sock",
+};
+
+/* ------------------------------------------------------------- queues -- */
+
+static void jobq_push(struct jobq *q, struct job *j)
+{
+	j->next = NULL;
+	if (q->tail)
+		q->tail->next = j;
+	else
+		q->head = j;
+	q->tail = j;
+}
+
+static struct job *jobq_pop(struct jobq *q)
+{
+	struct job *j = q->head;
+
+	if (j) {
+		q->head = j->next;
+		if (!q->head)
+			q->tail = NULL;
+		j->next = NULL;
+	}
+	return j;
+}
+
+/* Append all of src to dst. */
+static void jobq_splice(struct jobq *dst, struct jobq *src)
+{
+	if (!src->head)
+		return;
+	if (dst->tail)
+		dst->tail->next = src->head;
+	else
+		dst->head = src->head;
+	dst->tail = src->tail;
+	src->head = src->tail = NULL;
+}
+
+static void job_free(struct enricher *e, struct job *j)
+{
+	rt_http_free(&j->http, e->multi);
+	free(j);
+	atomic_fetch_sub(&e->n_jobs, 1);
+}
+
+static void jobq_free(struct enricher *e, struct jobq *q)
+{
+	struct job *j;
+
+	while ((j = jobq_pop(q)))
+		job_free(e, j);
+}
+
+/* ------------------------------------------------------------ sources -- */
+
+static int kind_of(const char *name)
+{
+	int k;
+
+	if (!strcmp(name, "cri-o"))
+		return RT_CRIO;
+	for (k = 0; k < RT_KINDS; k++)
+		if (!strcmp(name, rt_kind_name(k)))
+			return k;
+	return -1;
+}
+
+bool enrich_runtime_name_ok(const char *name)
+{
+	return kind_of(name) >= 0 || !strcmp(name, "containerd-state");
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+/* containerd:PATH is its socket (state: the socket's directory) or the state dir. */
+static void set_containerd(struct source *s, const char *path, bool state_given)
+{
+	char tmp[sizeof(s->path)];
+
+	if (state_given)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	snprintf(s->path, sizeof(s->path), "%s", is_dir(path) ? path : dirname(tmp));
+	s->explicit = true;
+}
+
+static void sources_init(struct enricher *e, const struct common_opts *co)
+{
+	bool state_given = false;
+	int i, k;
+
+	for (k = 0; k < RT_KINDS; k++) {
+		e->src[k].kind = k;
+		snprintf(e->src[k].path, sizeof(e->src[k].path), "%s", default_path[k]);
+	}
+	for (i = 0; i < co->n_runtimes; i++) {
+		const struct runtime_opt *r = &co->runtimes[i];
+
+		if (!strcmp(r->name, "containerd-state")) {
+			snprintf(e->src[RT_CONTAINERD].path, sizeof(e->src[0].path), "%s", r->path);
+			e->src[RT_CONTAINERD].explicit = state_given = true;
+			continue;
+		}
+		k = kind_of(r->name);
+		if (k < 0) {
+			log_warn("enrich: ignoring --runtime %s:%s: not docker, podman, "
+				 "containerd, containerd-state or crio", r->name, r->path);
+		} else if (k == RT_CONTAINERD) {
+			set_containerd(&e->src[k], r->path, state_given);
+		} else {
+			snprintf(e->src[k].path, sizeof(e->src[k].path), "%s", r->path);
+			e->src[k].explicit = true;
+		}
+	}
+}
+
+static void sources_log(const struct enricher *e)
+{
+	char line[1024];
+	size_t n = 0;
+	int k;
+
+	for (k = 0; k < RT_KINDS; k++) {
+		const struct source *s = &e->src[k];
+
+		n += snprintf(line + n, sizeof(line) - n, "%s%s %s%s%s", k ? ", " : "",
+			      rt_kind_name(k), k == RT_CONTAINERD ? "state " : "", s->path,
+			      access(s->path, F_OK) ? " (not there now)" : "");
+		if (n >= sizeof(line))
+			break;
+	}
+	log_info("enrichment: %s; timeout %ld ms", line, e->timeout_ms);
+}
+
+/* Which runtimes to ask about a container whose path says rt. */
+static int job_order(enum cgtrack_runtime rt, enum rt_kind *order)
+{
+	switch (rt) {
+	case CGTRACK_RT_DOCKER:
+		order[0] = RT_DOCKER;
+		return 1;
+	case CGTRACK_RT_PODMAN:
+		order[0] = RT_PODMAN;
+		return 1;
+	case CGTRACK_RT_CRIO:
+		order[0] = RT_CRIO;
+		return 1;
+	case CGTRACK_RT_CONTAINERD:
+		/* kubepods/<qos>/pod<uid>/<id> is containerd's or dockershim's */
+		order[0] = RT_CONTAINERD;
+		order[1] = RT_DOCKER;
+		return 2;
+	case CGTRACK_RT_UNKNOWN:
+		order[0] = RT_DOCKER;
+		order[1] = RT_PODMAN;
+		order[2] = RT_CONTAINERD;
+		order[3] = RT_CRIO;
+		return 4;
+	default:
+		return 0;	/* lxc, garden...: nothing to ask */
+	}
+}
+
+/* ----------------------------------------------------------- info map -- */
+
+static bool entry_is(const struct enricher *e, __u32 key, __u64 cgid)
+{
+	struct cgtrack_container c;
+
+	return !bpf_map_lookup_elem(e->containers_fd, &key, &c) && c.cgroup_id == cgid;
+}
+
+static bool info_valid(const struct enricher *e, __u32 key, __u64 cgid)
+{
+	struct cgtrack_info inf;
+
+	return !bpf_map_lookup_elem(e->info_fd, &key, &inf) && inf.cgroup_id == cgid;
+}
+
+static void info_log(const struct job *j)
+{
+	const struct cgtrack_info *i = &j->info;
+	char pod[256] = "";
+
+	if (i->pod_name[0])
+		snprintf(pod, sizeof(pod), ", pod %s%s%s", i->pod_namespace,
+			 i->pod_namespace[0] ? "/" : "", i->pod_name);
+	log_info("%s %.12s: name %s, image %s%s%s", runtime_name(i->runtime), j->id,
+		 i->name[0] ? i->name : "-", i->image[0] ? i->image : "-", pod,
+		 i->sandbox ? " (pod sandbox)" : "");
+}
+
+static void info_store(struct enricher *e, struct job *j)
+{
+	__u32 key = j->key;
+
+	if (!entry_is(e, key, j->cgroup_id)) {
+		log_debug("enrich: container %.12s went before its runtime answered", j->id);
+		return;
+	}
+	if (bpf_map_update_elem(e->info_fd, &key, &j->info, BPF_ANY)) {
+		log_warn("enrich: cannot write the info entry of container %s: %s", j->id,
+			 strerror(errno));
+		return;
+	}
+	/* the sweep may have deleted the entry meanwhile: leave no orphan */
+	if (!entry_is(e, key, j->cgroup_id) && info_valid(e, key, j->cgroup_id))
+		bpf_map_delete_elem(e->info_fd, &key);
+	e->n_ok++;
+	info_log(j);
+}
+
+/* -------------------------------------------------------------- tries -- */
+
+static struct source *job_source(struct enricher *e, const struct job *j)
+{
+	return &e->src[j->order[j->pos]];
+}
+
+static void say_missing(struct source *s)
+{
+	if (s->warned)
+		return;
+	s->warned = true;
+	log_warn("enrich: %s: %s is not there (yet); its containers get no names until "
+		 "it is", rt_kind_name(s->kind), s->path);
+}
+
+/* The namespace containerd put in the cgroup path (/<ns>/<id>), if any. */
+static void ns_hint(const struct enricher *e, const struct job *j, char *ns, size_t len)
+{
+	char path[4096], *last, *prev;
+
+	ns[0] = 0;
+	if (!e->mount[0] || cgid_path(e->mount, j->cgroup_id, path, sizeof(path)))
+		return;
+	last = strrchr(path, '/');
+	if (!last || last == path)
+		return;
+	*last = 0;
+	prev = strrchr(path, '/');
+	rt_copy(ns, len, prev ? prev + 1 : path);
+}
+
+static enum try_result try_containerd(struct enricher *e, struct job *j, struct source *s)
+{
+	char hint[256], ns[256] = "";
+	int r;
+
+	if (!is_dir(s->path)) {
+		if (s->explicit)
+			say_missing(s);
+		return TRY_SKIP;
+	}
+	ns_hint(e, j, hint, sizeof(hint));
+	r = rt_containerd_lookup(s->path, hint, j->id, &j->info, ns, sizeof(ns), j->err,
+				 sizeof(j->err));
+	if (!r)
+		log_debug("enrich: containerd %.12s: bundle in namespace %s", j->id, ns);
+	if (r == -ENOENT)
+		return TRY_NOT_FOUND;
+	if (r && !j->err[0])
+		snprintf(j->err, sizeof(j->err), "%s", strerror(-r));
+	return r ? TRY_ERROR : TRY_OK;
+}
+
+static enum try_result try_http(struct enricher *e, struct job *j, struct source *s)
+{
+	char path[128];
+	struct stat st;
+
+	if (stat(s->path, &st) || !S_ISSOCK(st.st_mode)) {
+		if (!s->explicit)
+			return TRY_SKIP;
+		snprintf(j->err, sizeof(j->err), "%s", access(s->path, F_OK) ?
+			 strerror(errno) : "not a unix socket");
+		return TRY_ERROR;
+	}
+	if (s->n_active >= ENRICH_PER_RUNTIME) {
+		jobq_push(&s->parked, j);
+		return TRY_PENDING;
+	}
+	if (s->kind == RT_CRIO)
+		rt_crio_path(path, sizeof(path), j->id);
+	else
+		rt_docker_path(path, sizeof(path), j->id);
+	if (rt_http_start(&j->http, e->multi, s->path, path, e->timeout_ms, j, j->err,
+			  sizeof(j->err)))
+		return TRY_ERROR;
+	j->next = e->active;
+	e->active = j;
+	s->n_active++;
+	return TRY_PENDING;
+}
+
+static enum try_result job_try(struct enricher *e, struct job *j)
+{
+	struct source *s = job_source(e, j);
+
+	j->err[0] = 0;
+	if (s->kind == RT_CONTAINERD)
+		return try_containerd(e, j, s);
+	return try_http(e, j, s);
+}
+
+/* What an HTTP answer means. */
+static enum try_result http_answer(struct enricher *e, struct job *j, CURLcode rc)
+{
+	enum rt_kind k = job_source(e, j)->kind;
+	struct rt_http *h = &j->http;
+	char msg[160];
+	long status;
+	int r;
+
+	if (rt_http_result(h, rc, e->timeout_ms, &status, j->err, sizeof(j->err)))
+		return TRY_ERROR;
+	if (status == 404)
+		return TRY_NOT_FOUND;
+	if (status != 200) {
+		rt_error_message(h->body, h->len, msg, sizeof(msg));
+		snprintf(j->err, sizeof(j->err), "HTTP status %ld%s%s", status,
+			 msg[0] ? ": " : "", msg);
+		return TRY_ERROR;
+	}
+	if (k == RT_CRIO)
+		r = rt_crio_parse(h->body, h->len, &j->info, j->err, sizeof(j->err));
+	else
+		r = rt_docker_parse(h->body, h->len, j->id, &j->info, j->err, sizeof(j->err));
+	return r == -ENOENT ? TRY_NOT_FOUND : r ? TRY_ERROR : TRY_OK;
+}
+
+/* ----------------------------------------------------------- outcomes -- */
+
+static void job_finish(struct enricher *e, struct job *j)
+{
+	if (j->had_error) {
+		e->n_failed++;
+		pins_stat_add(e->stats_fd, CGTRACK_STAT_ENRICH_FAILED, 1);
+	} else {
+		e->n_unknown++;
+		log_debug("enrich: no runtime knows container %s", j->id);
+	}
+	job_free(e, j);
+}
+
+static void job_failed(struct enricher *e, struct job *j, struct source *s)
+{
+	uint64_t delay_ms = (uint64_t)ENRICH_BACKOFF_MS << j->attempt;
+
+	if (++j->attempt < ENRICH_ATTEMPTS) {
+		log_debug("enrich: asking %s at %s about container %.12s: %s (attempt %d "
+			  "of %d, again in %llu ms)", rt_kind_name(s->kind), s->path, j->id,
+			  j->err, j->attempt, ENRICH_ATTEMPTS, (unsigned long long)delay_ms);
+		j->due_ns = boot_ns() + delay_ms * 1000000ull;
+		jobq_push(&e->delayed, j);
+		return;
+	}
+	log_warn("enrich: asking %s at %s about container %s failed %d times: %s",
+		 rt_kind_name(s->kind), s->path, j->id, ENRICH_ATTEMPTS, j->err);
+	j->had_error = true;
+}
+
+/*
+ * The runtime the path names does not know the container: it may be a
+ * moment early (its record written after the cgroup); ask once more later.
+ */
+static bool recheck(struct enricher *e, struct job *j)
+{
+	if (j->pos || j->rechecked || !j->path_says)
+		return false;
+	j->rechecked = true;
+	j->due_ns = boot_ns() + ENRICH_RECHECK_MS * 1000000ull;
+	jobq_push(&e->delayed, j);
+	return true;
+}
+
+/* Act on one try; true: ask the next runtime now. */
+static bool job_outcome(struct enricher *e, struct job *j, enum try_result r)
+{
+	struct source *s = job_source(e, j);
+
+	switch (r) {
+	case TRY_OK:
+		j->info.cgroup_id = j->cgroup_id;
+		j->info.updated_ns = boot_ns();
+		j->info.runtime = rt_kind_runtime(s->kind);
+		info_store(e, j);
+		job_free(e, j);
+		return false;
+	case TRY_ERROR:
+		job_failed(e, j, s);
+		if (!j->had_error)
+			return false;	/* waits in the delayed queue */
+		break;
+	case TRY_NOT_FOUND:
+		if (recheck(e, j))
+			return false;
+		break;
+	default:
+		break;
+	}
+	j->pos++;
+	j->attempt = 0;
+	if (j->pos < j->n_order)
+		return true;
+	job_finish(e, j);
+	return false;
+}
+
+static void job_run(struct enricher *e, struct job *j)
+{
+	enum try_result r;
+
+	do {
+		r = job_try(e, j);
+		if (r == TRY_PENDING)
+			return;
+	} while (job_outcome(e, j, r));
+}
+
+/* ------------------------------------------------------------- worker -- */
+
+/* A request of j's runtime ended: a job parked for it may go. */
+static void active_remove(struct enricher *e, struct job *j)
+{
+	struct source *s = job_source(e, j);
+	struct job **pp, *next;
+
+	for (pp = &e->active; *pp; pp = &(*pp)->next) {
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
+	}
+	s->n_active--;
+	next = jobq_pop(&s->parked);
+	if (next)
+		jobq_push(&e->ready, next);
+}
+
+static void collect_done(struct enricher *e)
+{
+	struct job *j;
+	CURLMsg *m;
+	int left;
+
+	while ((m = curl_multi_info_read(e->multi, &left))) {
+		enum try_result r;
+
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		j = NULL;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+		if (!j)
+			continue;
+		active_remove(e, j);
+		r = http_answer(e, j, m->data.result);
+		rt_http_free(&j->http, e->multi);	/* m is invalid from here */
+		if (job_outcome(e, j, r))
+			job_run(e, j);
+	}
+}
+
+/* Move the retries that are due to the ready queue. */
+static void promote_due(struct enricher *e, uint64_t now)
+{
+	struct jobq later = { 0 };
+	struct job *j;
+
+	while ((j = jobq_pop(&e->delayed)))
+		jobq_push(j->due_ns <= now ? &e->ready : &later, j);
+	e->delayed = later;
+}
+
+static void start_ready(struct enricher *e)
+{
+	struct job *j;
+
+	while ((j = jobq_pop(&e->ready))) {
+		/* asked twice (an event and the start-up walk): answered already */
+		if (!j->pos && !j->attempt && !j->rechecked &&
+		    info_valid(e, j->key, j->cgroup_id)) {
+			job_free(e, j);
+			continue;
+		}
+		job_run(e, j);
+	}
+}
+
+static int wait_ms(const struct enricher *e, uint64_t now)
+{
+	uint64_t ms = ENRICH_IDLE_MS, d;
+	const struct job *j;
+
+	if (e->ready.head)
+		return 0;
+	for (j = e->delayed.head; j; j = j->next) {
+		d = j->due_ns > now ? (j->due_ns - now + 999999) / 1000000 : 0;
+		if (d < ms)
+			ms = d;
+	}
+	return (int)ms;
+}
+
+static void *worker(void *arg)
+{
+	struct enricher *e = arg;
+	uint64_t now;
+	bool stop;
+	int running;
+
+	for (;;) {
+		pthread_mutex_lock(&e->lock);
+		stop = e->stop;
+		jobq_splice(&e->ready, &e->incoming);
+		pthread_mutex_unlock(&e->lock);
+		if (stop)
+			break;
+		now = boot_ns();
+		promote_due(e, now);
+		start_ready(e);
+		curl_multi_perform(e->multi, &running);
+		collect_done(e);
+		curl_multi_poll(e->multi, NULL, 0, wait_ms(e, boot_ns()), NULL);
+	}
+	return NULL;
+}
+
+/* --------------------------------------------------------- interface -- */
+
+static int start_thread(struct enricher *e)
+{
+	sigset_t all, old;
+	int err;
+
+	/* signals go to the main thread, whose loop then stops */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&e->thread, NULL, worker, e);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err;
+}
 
 struct enricher *enrich_start(const struct common_opts *co, const struct pinned *p)
 {
-	(void)co;
-	(void)p;
+	struct enricher *e;
+	int err;
+
+	if (co->no_enrich) {
+		log_info("enrichment is off (--no-enrich)");
+		return NULL;
+	}
+	if (p->info < 0 || p->containers < 0) {
+		log_warn("enrichment is off: the info map is not pinned (pins of an older "
+			 "build? `cgtrack run --replace` reloads)");
+		return NULL;
+	}
+	if (curl_global_init(CURL_GLOBAL_NOTHING)) {
+		log_warn("enrichment is off: curl_global_init failed");
+		return NULL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e || !(e->multi = curl_multi_init()))
+		goto fail;
+	sources_init(e, co);
+	e->timeout_ms = (long)co->enrich_timeout_ms;
+	e->containers_fd = p->containers;
+	e->info_fd = p->info;
+	e->stats_fd = p->stats;
+	e->pins = p;
+	e->events_lost = pins_stat(p, CGTRACK_STAT_EVENTS_LOST);
+	snprintf(e->mount, sizeof(e->mount), "%s", p->cfg.mount);
+	pthread_mutex_init(&e->lock, NULL);
+	err = start_thread(e);
+	if (err) {
+		log_warn("enrichment is off: cannot start its thread: %s", strerror(err));
+		pthread_mutex_destroy(&e->lock);
+		goto fail;
+	}
+	sources_log(e);
+	return e;
+fail:
+	if (e && e->multi)
+		curl_multi_cleanup(e->multi);
+	free(e);
+	curl_global_cleanup();
 	return NULL;
 }
 
 void enrich_request(struct enricher *e, __u32 key, const struct cgtrack_container *c)
 {
-	(void)e;
-	(void)key;
-	(void)c;
+	struct job *j;
+
+	if (!e || !c->root || c->removed_ns || !rt_id_ok(c->container_id))
+		return;
+	if (atomic_load(&e->n_jobs) >= ENRICH_QUEUE_MAX) {
+		if (!e->full_warned)
+			log_warn("enrich: %d containers wait for their runtime already; "
+				 "dropping requests", ENRICH_QUEUE_MAX);
+		e->full_warned = true;
+		return;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return;
+	j->n_order = job_order(c->runtime, j->order);
+	if (!j->n_order) {
+		free(j);
+		return;
+	}
+	j->path_says = c->runtime != CGTRACK_RT_UNKNOWN;
+	j->key = key;
+	j->cgroup_id = c->cgroup_id;
+	snprintf(j->id, sizeof(j->id), "%s", c->container_id);
+	atomic_fetch_add(&e->n_jobs, 1);
+	pthread_mutex_lock(&e->lock);
+	jobq_push(&e->incoming, j);
+	pthread_mutex_unlock(&e->lock);
+	curl_multi_wakeup(e->multi);
 }
 
 void enrich_existing(struct enricher *e)
 {
-	(void)e;
+	__u32 key, next, *pkey = NULL;
+	struct cgtrack_container c;
+
+	if (!e)
+		return;
+	while (!bpf_map_get_next_key(e->containers_fd, pkey, &next)) {
+		key = next;
+		pkey = &key;
+		if (bpf_map_lookup_elem(e->containers_fd, &key, &c) ||
+		    info_valid(e, key, c.cgroup_id))
+			continue;
+		enrich_request(e, key, &c);
+	}
+}
+
+/* Delete info entries whose container entry is gone (races, older runs). */
+static void info_gc(struct enricher *e)
+{
+	__u32 key, next, *pkey = NULL, *stale = NULL;
+	size_t n = 0, cap = 0, i;
+	struct cgtrack_info inf;
+
+	while (!bpf_map_get_next_key(e->info_fd, pkey, &next)) {
+		key = next;
+		pkey = &key;
+		if (bpf_map_lookup_elem(e->info_fd, &key, &inf) ||
+		    entry_is(e, key, inf.cgroup_id))
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			__u32 *ns = realloc(stale, ncap * sizeof(*ns));
+
+			if (!ns)
+				break;
+			stale = ns;
+			cap = ncap;
+		}
+		stale[n++] = key;
+	}
+	for (i = 0; i < n; i++) {
+		key = stale[i];
+		if (!bpf_map_lookup_elem(e->info_fd, &key, &inf) &&
+		    !entry_is(e, key, inf.cgroup_id))
+			bpf_map_delete_elem(e->info_fd, &key);
+	}
+	if (n)
+		log_debug("enrich: %zu stale info entries deleted", n);
+	free(stale);
+}
+
+/* Containers whose "added" record the ring buffer lost are asked about too. */
+static void after_lost_events(struct enricher *e)
+{
+	__u64 lost = pins_stat(e->pins, CGTRACK_STAT_EVENTS_LOST);
+
+	if (lost == e->events_lost)
+		return;
+	log_info("enrich: %llu event records lost; asking about every container "
+		 "without a name", (unsigned long long)(lost - e->events_lost));
+	e->events_lost = lost;
+	enrich_existing(e);
 }
 
 void enrich_poll(struct enricher *e)
 {
-	(void)e;
+	uint64_t now = boot_ns();
+
+	if (!e || now < e->next_gc)
+		return;
+	e->next_gc = now + ENRICH_GC_NS;
+	info_gc(e);
+	after_lost_events(e);
 }
 
 void enrich_stop(struct enricher *e)
 {
-	(void)e;
+	struct job *j;
+	int k;
+
+	if (!e)
+		return;
+	pthread_mutex_lock(&e->lock);
+	e->stop = true;
+	pthread_mutex_unlock(&e->lock);
+	curl_multi_wakeup(e->multi);
+	pthread_join(e->thread, NULL);
+
+	while ((j = e->active)) {
+		e->active = j->next;
+		job_free(e, j);
+	}
+	jobq_free(e, &e->incoming);
+	jobq_free(e, &e->ready);
+	jobq_free(e, &e->delayed);
+	for (k = 0; k < RT_KINDS; k++)
+		jobq_free(e, &e->src[k].parked);
+	log_debug("enrich: %lu containers named, %lu failed, %lu unknown to every runtime",
+		  e->n_ok, e->n_failed, e->n_unknown);
+	curl_multi_cleanup(e->multi);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+	curl_global_cleanup();
 }

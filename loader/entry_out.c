@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <stdio.h>
 #include <string.h>
+#include <bpf/bpf.h>
 
 #include "cgid.h"
 #include "entry_out.h"
@@ -16,11 +17,46 @@ void entry_resolve_path(const struct pinned *p, struct entry_view *v)
 		v->path[0] = 0;
 }
 
+bool entry_info(const struct pinned *p, const struct cgtrack_container *e,
+		struct cgtrack_info *inf)
+{
+	__u64 cgid = e->root ? e->cgroup_id : e->root_cgroup_id;
+	__u32 key = (__u32)cgid;
+
+	if (p->info >= 0 && cgid && !bpf_map_lookup_elem(p->info, &key, inf) &&
+	    inf->cgroup_id == cgid)
+		return true;
+	memset(inf, 0, sizeof(*inf));
+	return false;
+}
+
+/* The runtime that answered, else what the path says. */
+static const char *shown_runtime(const struct cgtrack_container *e,
+				 const struct cgtrack_info *inf, bool has)
+{
+	if (has && inf->runtime > CGTRACK_RT_UNKNOWN && inf->runtime < CGTRACK_RT_MAX)
+		return runtime_name(inf->runtime);
+	return runtime_name(e->runtime);
+}
+
+static void info_json(struct jsonw *w, const struct cgtrack_container *e,
+		      const struct cgtrack_info *inf, bool has)
+{
+	jsonw_str_field(w, "name", inf->name);
+	jsonw_str_field(w, "image", inf->image);
+	jsonw_str_field(w, "pod_name", inf->pod_name);
+	jsonw_str_field(w, "pod_namespace", inf->pod_namespace);
+	jsonw_str_field(w, "pod_uid", e->pod_uid[0] ? e->pod_uid : inf->pod_uid);
+	jsonw_bool_field(w, "sandbox", inf->sandbox);
+	jsonw_str_field(w, "info_runtime", has ? runtime_name(inf->runtime) : "");
+}
+
 void entry_json(struct jsonw *w, const struct pinned *p, const struct entry_view *v)
 {
 	char created[40], removed[40];
+	struct cgtrack_info inf;
+	bool has = entry_info(p, &v->e, &inf);
 
-	(void)p;
 	format_time(v->e.created_ns, created, sizeof(created));
 	format_time(v->e.removed_ns, removed, sizeof(removed));
 	jsonw_start_object(w);
@@ -30,7 +66,7 @@ void entry_json(struct jsonw *w, const struct pinned *p, const struct entry_view
 	jsonw_str_field(w, "runtime", runtime_name(v->e.runtime));
 	jsonw_str_field(w, "state", state_name(v->e.state));
 	jsonw_bool_field(w, "root", v->e.root);
-	jsonw_str_field(w, "pod_uid", v->e.pod_uid);
+	info_json(w, &v->e, &inf, has);
 	jsonw_u64_field(w, "root_cgroup_id", v->e.root_cgroup_id);
 	jsonw_u64_field(w, "hierarchy_id", v->e.hierarchy_id);
 	jsonw_str_field(w, "created", created);
@@ -42,20 +78,35 @@ void entry_json(struct jsonw *w, const struct pinned *p, const struct entry_view
 
 void entry_table_header(void)
 {
-	printf("%-10s %-12s %-10s %-8s %-4s %-36s %-24s %s\n", "CGROUP", "CONTAINER",
-	       "RUNTIME", "STATE", "ROOT", "POD UID", "CREATED", "PATH");
+	printf("%-10s %-12s %-10s %-8s %-4s %-20s %-36s %-28s %-24s %s\n", "CGROUP",
+	       "CONTAINER", "RUNTIME", "STATE", "ROOT", "NAME", "IMAGE", "POD", "CREATED",
+	       "PATH");
+}
+
+/* namespace/name, else the uid the path gave, else "-" */
+static void pod_column(const struct cgtrack_container *e, const struct cgtrack_info *inf,
+		       char *out, size_t len)
+{
+	if (inf->pod_name[0])
+		snprintf(out, len, "%s%s%s", inf->pod_namespace, inf->pod_namespace[0] ? "/" : "",
+			 inf->pod_name);
+	else
+		snprintf(out, len, "%s", e->pod_uid[0] ? e->pod_uid : inf->pod_uid[0] ?
+			 inf->pod_uid : "-");
 }
 
 void entry_table_row(const struct pinned *p, const struct entry_view *v)
 {
-	char created[40];
+	char created[40], pod[256];
+	struct cgtrack_info inf;
+	bool has = entry_info(p, &v->e, &inf);
 
-	(void)p;
 	format_time(v->e.created_ns, created, sizeof(created));
-	printf("%-10llu %-12.12s %-10s %-8s %-4s %-36s %-24s %s\n",
+	pod_column(&v->e, &inf, pod, sizeof(pod));
+	printf("%-10llu %-12.12s %-10s %-8s %-4s %-20.20s %-36.36s %-28.28s %-24s %s\n",
 	       (unsigned long long)v->e.cgroup_id, v->e.container_id,
-	       runtime_name(v->e.runtime),
-	       v->e.removed_ns ? "dead" : state_name(v->e.state),
-	       v->e.root ? "yes" : "no", v->e.pod_uid[0] ? v->e.pod_uid : "-", created,
+	       shown_runtime(&v->e, &inf, has),
+	       v->e.removed_ns ? "dead" : state_name(v->e.state), v->e.root ? "yes" : "no",
+	       inf.name[0] ? inf.name : "-", inf.image[0] ? inf.image : "-", pod, created,
 	       v->path[0] ? v->path : "-");
 }

@@ -16,6 +16,16 @@ struct entry_view {
 
 /* Fill view->path from the tracked hierarchy's mount. */
 void entry_resolve_path(const struct pinned *p, struct entry_view *v);
+/*
+ * What the runtime said of e's container (the `info` map, written by the
+ * daemon's enrichment): true and *inf, or false and *inf zeroed.
+ */
+bool entry_info(const struct pinned *p, const struct cgtrack_container *e,
+		struct cgtrack_info *inf);
+/*
+ * The printers add the info: name, image, pod_name, pod_namespace,
+ * pod_uid (the path's, else the runtime's), sandbox, info_runtime.
+ */
 void entry_json(struct jsonw *w, const struct pinned *p, const struct entry_view *v);
 void entry_table_header(void);
 void entry_table_row(const struct pinned *p, const struct entry_view *v);

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Levelled logging to stderr: text or JSON lines. */
+/*
+ * Levelled logging to stderr: text or JSON lines. When stderr is the
+ * journal, text lines carry no timestamp (journald adds its own) but a
+ * <N> syslog priority prefix, so `journalctl -p warning` works.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/libbpf.h>
 
 #include "log.h"
@@ -15,12 +21,27 @@ static int as_json;
 static int journal;	/* journald adds its own timestamps */
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
+static const int level_prio[] = { 3, 4, 6, 7 };	/* LOG_ERR ... LOG_DEBUG */
+
+/* systemd sets JOURNAL_STREAM=<dev>:<inode> of the stream it connected. */
+static int stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2)
+		return 0;
+	if (fstat(STDERR_FILENO, &st))
+		return 0;
+	return st.st_dev == dev && st.st_ino == ino;
+}
 
 void log_setup(enum log_level level, int json)
 {
 	cur_level = level;
 	as_json = json;
-	journal = getenv("JOURNAL_STREAM") != NULL;
+	journal = stderr_is_journal();
 }
 
 int log_set_format(const char *fmt)
@@ -58,6 +79,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
 		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 		 tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
+	flockfile(stderr);	/* one line at a time: the enrichment thread logs too */
 	if (as_json) {
 		struct jsonw *w = jsonw_new(stderr);
 
@@ -69,27 +91,41 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		jsonw_destroy(w);
 		fputc('\n', stderr);
 	} else if (journal) {
-		fprintf(stderr, "cgtrack: %s: %s\n", level_names[level], msg);
+		fprintf(stderr, "<%d>cgtrack: %s: %s\n", level_prio[level],
+			level_names[level], msg);
 	} else {
 		fprintf(stderr, "%s cgtrack: %s: %s\n", ts, level_names[level], msg);
 	}
 	fflush(stderr);
+	funlockfile(stderr);
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char msg[1024];
 	enum log_level l = level == LIBBPF_WARN ? LOG_WARN : LOG_DEBUG;
+	char buf[1024], *msg = buf, *line, *save = NULL;
+	va_list aq;
+	int n;
 
 	if (l > cur_level)
 		return 0;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (strchr(msg, '\n') && strchr(msg, '\n')[1]) {
-		/* a verifier log: keep every line */
-		fputs(msg, stderr);
-		return 0;
-	}
-	log_msg(l, "%s", msg);
+	/* a verifier log comes in one piece, often far over 1 KiB */
+	va_copy(aq, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (n >= (int)sizeof(buf) && vasprintf(&msg, fmt, aq) < 0)
+		msg = buf;
+	va_end(aq);
+
+	if (!strchr(msg, '\n') || !strchr(msg, '\n')[1])
+		log_msg(l, "%s", msg);
+	else if (!as_json)
+		fputs(msg, stderr);	/* keep every line as it is */
+	else
+		for (line = strtok_r(msg, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
+			log_msg(l, "%s", line);	/* one JSON record each */
+	if (msg != buf)
+		free(msg);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cgtrack/abi.h"
+#include "enrich.h"
 #include "log.h"
 #include "options.h"
 
@@ -57,7 +58,8 @@ int64_t parse_duration_ms(const char *s)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
+	/* !(v >= 0): also "nan", which no comparison lets through */
+	if (errno || end == s || !(v >= 0))
 		return -1;
 	if (!*end || !strcmp(end, "s"))
 		v *= 1000;
@@ -84,8 +86,14 @@ static int parse_runtime(struct common_opts *o, const char *arg)
 		fprintf(stderr, "cgtrack: at most %d --runtime options\n", MAX_RUNTIME_OPTS);
 		return -1;
 	}
-	r = &o->runtimes[o->n_runtimes++];
+	r = &o->runtimes[o->n_runtimes];
 	snprintf(r->name, sizeof(r->name), "%.*s", (int)(colon - arg), arg);
+	if (!enrich_runtime_name_ok(r->name)) {
+		fprintf(stderr, "cgtrack: --runtime NAME is docker, podman, containerd, "
+			"containerd-state or crio, got '%s'\n", r->name);
+		return -1;
+	}
+	o->n_runtimes++;
 	snprintf(r->path, sizeof(r->path), "%s", colon + 1);
 	return 0;
 }
@@ -121,7 +129,8 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 	o->enrich_timeout_ms = 2000;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jdvh", all_opts, NULL)) != -1) {
+	/* options may also follow the arguments: `cgtrack get 42 --json` */
+	while ((c = getopt_long(argc, argv, "jdvh", all_opts, NULL)) != -1) {
 		if (c == '?' || c == ':' || !allowed(set, c)) {
 			fprintf(stderr, "cgtrack %s: unknown or misplaced option '%s' (see "
 				"`cgtrack %s --help`)\n", argv[0], argv[optind - 1], argv[0]);

@@ -13,7 +13,7 @@ enum opt_set {
 };
 
 struct runtime_opt {
-	char name[16];
+	char name[32];
 	char path[256];
 };
 

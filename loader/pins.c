@@ -96,6 +96,19 @@ int pins_ncpus(void)
 	return n > 0 ? n : 1;
 }
 
+static int unprivileged_bpf_disabled(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/unprivileged_bpf_disabled", "re");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
 static int open_one(const char *pin_dir, const char *name, bool write, bool required)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = write ? 0 : BPF_F_RDONLY);
@@ -109,10 +122,19 @@ static int open_one(const char *pin_dir, const char *name, bool write, bool requ
 	if (errno == ENOENT)
 		log_err("%s is not pinned: is cgtrack running or loaded "
 			"(cgtrack run / cgtrack load), and is --pin-dir right?", path);
-	else if (errno == EACCES || errno == EPERM)
-		log_err("cannot open %s: %s (reading the pins needs read access to "
-			"%s and, on most kernels, CAP_BPF or root)", path,
-			strerror(errno), pin_dir);
+	else if (errno == EACCES)
+		/* bpffs checks file permissions: no capability needed */
+		log_err("cannot open %s: %s (%s the pins needs %s permission on %s "
+			"and its files, which cgtrack creates 0700/0600 for root; "
+			"a group can be given access with chgrp and chmod)", path,
+			strerror(EACCES), write ? "writing" : "reading",
+			write ? "read and write" : "read", pin_dir);
+	else if (errno == EPERM)
+		/* before Linux 5.19 every bpf() call is gated by the sysctl */
+		log_err("cannot open %s: %s (this kernel allows bpf() only with "
+			"CAP_BPF or CAP_SYS_ADMIN while kernel.unprivileged_bpf_disabled "
+			"is %d; from Linux 5.19 on, only file permissions)", path,
+			strerror(EPERM), unprivileged_bpf_disabled());
 	else
 		log_err("cannot open %s: %s", path, strerror(errno));
 	return -1;
@@ -124,7 +146,7 @@ int pins_open(const char *pin_dir, bool write, struct pinned *p)
 	__u32 len = sizeof(info), zero = 0;
 
 	memset(p, 0, sizeof(*p));
-	p->containers_map = p->config = p->stats = p->info = -1;
+	p->containers_map = p->config = p->stats = p->info = p->mntns_pids = -1;
 	p->containers = open_one(pin_dir, CGTRACK_PIN_CONTAINERS, write, true);
 	if (p->containers < 0)
 		return -1;
@@ -133,7 +155,8 @@ int pins_open(const char *pin_dir, bool write, struct pinned *p)
 		if (info.value_size != sizeof(struct cgtrack_container) ||
 		    info.key_size != sizeof(__u32)) {
 			log_err("%s/%s has value size %u, this cgtrack expects %zu: "
-				"pins of an incompatible build (run `cgtrack unload`)",
+				"pins of an incompatible build (run `cgtrack unload`, "
+				"or `cgtrack run --replace`)",
 				pin_dir, CGTRACK_PIN_CONTAINERS, info.value_size,
 				sizeof(struct cgtrack_container));
 			pins_close(p);
@@ -145,6 +168,7 @@ int pins_open(const char *pin_dir, bool write, struct pinned *p)
 	p->config = open_one(pin_dir, CGTRACK_PIN_CONFIG, write, false);
 	p->stats = open_one(pin_dir, CGTRACK_PIN_STATS, write, false);
 	p->info = open_one(pin_dir, CGTRACK_PIN_INFO, write, false);
+	p->mntns_pids = open_one(pin_dir, CGTRACK_PIN_MNTNS_PIDS, write, false);
 	if (p->config >= 0)
 		bpf_map_lookup_elem(p->config, &zero, &p->cfg);
 	return 0;
@@ -152,13 +176,18 @@ int pins_open(const char *pin_dir, bool write, struct pinned *p)
 
 void pins_close(struct pinned *p)
 {
-	int *fds[] = { &p->containers, &p->containers_map, &p->config, &p->stats, &p->info };
+	int *slots[] = {
+		&p->containers, &p->containers_map, &p->config, &p->stats, &p->info,
+		&p->mntns_pids,
+	};
 	size_t i;
 
-	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-		if (*fds[i] >= 0)
-			close(*fds[i]);
-		*fds[i] = -1;
+	for (i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
+		int *fd = slots[i];
+
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
 	}
 }
 

@@ -21,6 +21,7 @@ struct pinned {
 	int config;
 	int stats;
 	int info;
+	int mntns_pids;			/* mount ns -> a live pid (resolve) */
 	__u32 max_entries;		/* capacity of `containers` */
 	struct cgtrack_config cfg;
 };

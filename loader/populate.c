@@ -27,25 +27,64 @@ struct walk {
 	const struct tracked_hierarchy *th;
 	const struct pinned *p;
 	struct populate_result *res;
-	uint32_t *seen;			/* open-addressing set of tracked keys */
-	size_t seen_cap;
+	uint32_t *seen;			/* open-addressing set of tracked keys + 1 */
+	size_t seen_cap;		/* a power of two */
+	size_t seen_n;
 	uint64_t started_ns;
 };
 
+static size_t seen_slot(uint32_t key, size_t cap)
+{
+	return (size_t)(uint32_t)(key * 2654435761u) & (cap - 1);
+}
+
+/*
+ * Double the set. There can be more tracked cgroups than map entries
+ * (the map full): a set that never grew would fill up and seen_add()
+ * would probe forever. Out of memory: no set (and no reconcile).
+ */
+static void seen_grow(struct walk *w)
+{
+	size_t cap = w->seen_cap * 2, i, j;
+	uint32_t *n = calloc(cap, sizeof(*n));
+
+	if (!n) {
+		free(w->seen);
+		w->seen = NULL;
+		return;
+	}
+	for (i = 0; i < w->seen_cap; i++) {
+		if (!w->seen[i])
+			continue;
+		j = seen_slot(w->seen[i] - 1, cap);
+		while (n[j])
+			j = (j + 1) & (cap - 1);
+		n[j] = w->seen[i];
+	}
+	free(w->seen);
+	w->seen = n;
+	w->seen_cap = cap;
+}
+
 static void seen_add(struct walk *w, uint32_t key)
 {
-	size_t i = (key * 2654435761u) & (w->seen_cap - 1);
+	size_t i;
 
+	if (w->seen && (w->seen_n + 1) * 2 > w->seen_cap)
+		seen_grow(w);
 	if (!w->seen)
 		return;
+	i = seen_slot(key, w->seen_cap);
 	while (w->seen[i] && w->seen[i] != key + 1)
 		i = (i + 1) & (w->seen_cap - 1);
+	if (!w->seen[i])
+		w->seen_n++;
 	w->seen[i] = key + 1;
 }
 
 static int seen_has(const struct walk *w, uint32_t key)
 {
-	size_t i = (key * 2654435761u) & (w->seen_cap - 1);
+	size_t i = seen_slot(key, w->seen_cap);
 
 	while (w->seen[i]) {
 		if (w->seen[i] == key + 1)
@@ -67,7 +106,8 @@ static void mark_dead(const struct pinned *p, uint32_t key, uint64_t cgid)
 }
 
 /* Insert one EXISTED entry; keep what the kernel (or a previous run) put. */
-static void insert_existed(struct walk *w, int dirfd, struct cgpath_node *n)
+static void insert_existed(struct walk *w, int dirfd, const char *name,
+			   struct cgpath_node *n)
 {
 	uint32_t key = (uint32_t)n->ent.cgroup_id;
 	__u8 state = CGTRACK_STATE_EXISTED;
@@ -77,7 +117,7 @@ static void insert_existed(struct walk *w, int dirfd, struct cgpath_node *n)
 	n->ent.hierarchy_id = w->th->hierarchy_id;
 	n->ent.state = CGTRACK_STATE_EXISTED;
 	n->ent.removed_ns = 0;
-	if (fstatat(dirfd, n->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		n->ent.created_ns = wall_to_boot_ns(&st.st_ctim);
 
 	if (!bpf_map_lookup_elem(w->p->containers, &key, &old) &&
@@ -95,7 +135,7 @@ static void insert_existed(struct walk *w, int dirfd, struct cgpath_node *n)
 	w->res->added++;
 
 	/* removed before our insert? then nobody else will mark it */
-	if (fstatat(dirfd, n->name, &st, AT_SYMLINK_NOFOLLOW) ||
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) ||
 	    st.st_ino != n->ent.cgroup_id)
 		mark_dead(w->p, key, n->ent.cgroup_id);
 }
@@ -134,7 +174,7 @@ static void walk_dir(struct walk *w, int dirfd, const struct cgpath_node *gp,
 		if (child->tracked) {
 			w->res->tracked++;
 			seen_add(w, (uint32_t)de->d_ino);
-			insert_existed(w, dirfd, child);
+			insert_existed(w, dirfd, de->d_name, child);
 		}
 		fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd >= 0)

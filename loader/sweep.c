@@ -55,8 +55,9 @@ static void consider(const struct cgtrack_container *e, uint32_t key, uint64_t n
 static int scan_batch(const struct pinned *p, uint64_t now, uint64_t expiry_ns,
 		      struct sweep_result *r, struct expired **v, size_t *n, size_t *cap)
 {
-	struct cgtrack_container *vals = malloc(SWEEP_CHUNK * sizeof(*vals));
-	uint32_t *keys = malloc(SWEEP_CHUNK * sizeof(*keys));
+	/* zeroed: valgrind cannot see BPF_MAP_LOOKUP_BATCH fill them */
+	struct cgtrack_container *vals = calloc(SWEEP_CHUNK, sizeof(*vals));
+	uint32_t *keys = calloc(SWEEP_CHUNK, sizeof(*keys));
 	uint32_t out_batch = 0, *in = NULL;
 	int err = 0, done = 0;
 
@@ -101,6 +102,15 @@ static int scan_iter(const struct pinned *p, uint64_t now, uint64_t expiry_ns,
 	return 0;
 }
 
+/* The daemon's info entry (names) goes with the container entry. */
+static void drop_info(const struct pinned *p, uint32_t key, uint64_t cgid)
+{
+	struct cgtrack_info inf;
+
+	if (p->info >= 0 && !bpf_map_lookup_elem(p->info, &key, &inf) && inf.cgroup_id == cgid)
+		bpf_map_delete_elem(p->info, &key);
+}
+
 int sweep_once(const struct pinned *p, uint64_t expiry_ns, struct sweep_result *r)
 {
 	static int no_batch;
@@ -112,7 +122,7 @@ int sweep_once(const struct pinned *p, uint64_t expiry_ns, struct sweep_result *
 	memset(r, 0, sizeof(*r));
 	if (!no_batch) {
 		err = scan_batch(p, now, expiry_ns, r, &v, &n, &cap);
-		if (err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP) {
+		if (err == -EINVAL || err == -EOPNOTSUPP) {
 			log_debug("sweep: no batched map reads here, iterating");
 			no_batch = 1;
 			memset(r, 0, sizeof(*r));
@@ -133,6 +143,7 @@ int sweep_once(const struct pinned *p, uint64_t expiry_ns, struct sweep_result *
 			continue;
 		if (p->containers_map >= 0)
 			bpf_map_delete_elem(p->containers_map, &key);
+		drop_info(p, key, v[i].cgid);
 		r->deleted++;
 	}
 	free(v);

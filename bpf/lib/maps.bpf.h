@@ -47,6 +47,19 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
+/*
+ * mount namespace inum -> the tgid of a process living in it, for
+ * `cgtrack resolve`. Filled on exec only when missing (the hot path pays a
+ * lookup), emptied when that process exits; LRU so that namespaces whose
+ * process moved away without exiting cannot fill it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CGTRACK_DEFAULT_MAX_ENTRIES);
+	__type(key, __u32);
+	__type(value, __u32);
+} mntns_pids SEC(".maps");
+
 /* add/remove hints for the daemon; pinned so a restarted daemon adopts it */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -26,7 +26,7 @@
 #define CGTRACK_PIN_CONFIG		"config"
 #define CGTRACK_PIN_STATS		"stats"
 #define CGTRACK_PIN_INFO		"info"
-#define CGTRACK_PIN_MNTNS_PIDS		"mntns_pids"
+#define CGTRACK_PIN_MNTNS_PIDS		"mntns_pids"	/* LRU: __u32 mnt ns inum -> __u32 tgid */
 
 /* Same numbers as tracee's container_state_t. */
 enum cgtrack_state {

@@ -96,6 +96,22 @@ static const __u8 cg_class[256] = {
 	['.'] = CG_NSSEP, ['_'] = CG_NSSEP, ['-'] = CG_NSSEP,
 };
 
+/*
+ * Bytes as they may appear in an id: control bytes (0x00-0x1f, 0x7f)
+ * become '?', every other byte is itself. A load, not a branch.
+ */
+#define CG_S4(b)	(b), (b) + 1, (b) + 2, (b) + 3
+#define CG_S16(b)	CG_S4(b), CG_S4((b) + 4), CG_S4((b) + 8), CG_S4((b) + 12)
+#define CG_Q4		'?', '?', '?', '?'
+#define CG_Q16		CG_Q4, CG_Q4, CG_Q4, CG_Q4
+
+static const __u8 cg_safe[256] = {
+	CG_Q16, CG_Q16, CG_S16(0x20), CG_S16(0x30), CG_S16(0x40), CG_S16(0x50),
+	CG_S16(0x60), CG_S4(0x70), CG_S4(0x74), CG_S4(0x78), 0x7c, 0x7d, 0x7e, '?',
+	CG_S16(0x80), CG_S16(0x90), CG_S16(0xa0), CG_S16(0xb0), CG_S16(0xc0),
+	CG_S16(0xd0), CG_S16(0xe0), CG_S16(0xf0),
+};
+
 static __always_inline int cg_is(char c, __u8 class)
 {
 	return cg_class[(__u8)c] & class;
@@ -268,7 +284,7 @@ static __always_inline int cg_set(struct cgtrack_match *m, __u32 rt,
 static __always_inline int cg_match_prefixed(const char *b, __u32 len,
 					     struct cgtrack_match *m)
 {
-	volatile __u32 *id_off = &m->id_off;
+	const volatile __u32 *id_off = &m->id_off;
 	__u32 off;
 
 	if (len < CGTRACK_ID_LEN + 5)
@@ -345,19 +361,27 @@ static __always_inline int cg_match_colon(const char *b, __u32 len,
 	return cg_set(m, rt, id, len);
 }
 
+/* b[off..end) is "." or "..": a name no container has, a path if used as one */
+static __always_inline int cg_is_dots(const char *b, __u32 off, __u32 end)
+{
+	return b[CG_IDX(off)] == '.' &&
+	       (end == off + 1 || (end == off + 2 && b[CG_IDX(off + 1)] == '.'));
+}
+
 /* lxc.payload.<name> (lxc 4+), machine-lxc\x2d<name>.scope, <name>.libvirt-lxc */
 static __always_inline int cg_match_lxc(const char *b, __u32 len,
 					struct cgtrack_match *m)
 {
 	if (len > 12 && cg_starts(b, len, "lxc.payload."))
-		return cg_set(m, CGTRACK_RT_LXC, 12, len);
+		return cg_is_dots(b, 12, len) ? 0 : cg_set(m, CGTRACK_RT_LXC, 12, len);
 	if (len > 14 + 6 && cg_starts(b, len, "machine-lxc\\x2d") &&
 	    cg_ends(b, len, ".scope")) {
 		m->flags |= CGTRACK_M_UNESCAPE;
 		return cg_set(m, CGTRACK_RT_LIBVIRT_LXC, 8, len - 6);
 	}
 	if (len > 12 && cg_ends(b, len, ".libvirt-lxc"))
-		return cg_set(m, CGTRACK_RT_LIBVIRT_LXC, 0, len - 12);
+		return cg_is_dots(b, 0, len - 12) ? 0 :
+		       cg_set(m, CGTRACK_RT_LIBVIRT_LXC, 0, len - 12);
 	return 0;
 }
 
@@ -489,13 +513,19 @@ static __always_inline char cg_hexval(char c)
  * Only the write index is a register; the read cursor goes through *m
  * (volatile), which in BPF is a map value the verifier does not track,
  * so the loop's states stay linear in its length.
+ *
+ * Only escapes of the bytes a machine name may hold ([A-Za-z0-9._-]) are
+ * decoded; any other (\x2f '/', \x0a, \x00...) stays as written, and a
+ * control byte of a raw name becomes '?', so that a name chosen by whoever
+ * may create a cgroup never yields an id that is a path, ends early or
+ * drives a terminal.
  */
 static __always_inline void cg_copy_id(const char *b, struct cgtrack_match *m,
 				       char *out)
 {
 	volatile __u32 *cursor = &m->rpos;
 	__u32 k, r, end = m->id_end;
-	char c;
+	char c, d;
 
 	__builtin_memset(out, 0, CGTRACK_ID_LEN + 1);
 	*cursor = m->id_off;
@@ -507,12 +537,16 @@ static __always_inline void cg_copy_id(const char *b, struct cgtrack_match *m,
 		if ((m->flags & CGTRACK_M_UNESCAPE) && c == '\\' && r + 3 < end &&
 		    b[CG_IDX(r + 1)] == 'x' && cg_is_hex(b[CG_IDX(r + 2)]) &&
 		    cg_is_hex(b[CG_IDX(r + 3)])) {
-			c = (char)(cg_hexval(b[CG_IDX(r + 2)]) << 4 |
+			d = (char)(cg_hexval(b[CG_IDX(r + 2)]) << 4 |
 				   cg_hexval(b[CG_IDX(r + 3)]));
-			r += 3;
+			if (cg_is(d, CG_ALNUM | CG_NSSEP)) {
+				c = d;
+				r += 3;
+			}
 		}
 		*cursor = r + 1;
-		out[k] = c;
+		/* a control byte of a raw name (lxc/<name>): no terminal's business */
+		out[k] = (char)cg_safe[(__u8)c];
 	}
 }
 
@@ -563,7 +597,8 @@ static __always_inline int cgtrack_fill(const struct cgtrack_names *n,
 	out->root = 1;
 	out->root_cgroup_id = cgid;
 	cg_copy_id(n->name, m, out->container_id);
-	out->pod_uid[0] = 0;
+	/* all of it: the BPF program's scratch slot holds the last cgroup's */
+	__builtin_memset(out->pod_uid, 0, sizeof(out->pod_uid));
 	if (m->flags & CGTRACK_M_POD_IN_NAME)
 		u = cg_find_pod(n->name, m->pod_end, &w);
 	if (u) {

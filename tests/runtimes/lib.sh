@@ -795,14 +795,21 @@ rt_created_cgroups() {
     return 0
 }
 
-# rt_procs_mentioning DIR: pids (other than this shell) whose command line
-# contains DIR/ (pure bash: no helper process can match itself).
+# rt_procs_mentioning DIR: pids whose command line contains DIR/, except this
+# shell and its ancestors (pure bash: no helper process can match itself).
 rt_procs_mentioning() {
-    local c p
+    local c p q
     local -a a
+    local -A skip=()
+    q=$BASHPID
+    while [[ $q =~ ^[1-9][0-9]*$ && $q != 1 && -z ${skip[$q]:-} ]]; do
+        skip[$q]=1
+        q=$(awk '/^PPid:/ { print $2 }' "/proc/$q/status" 2>/dev/null) || break
+    done
+    skip[$$]=1
     for c in /proc/[0-9]*/cmdline; do
         p=${c#/proc/}; p=${p%/cmdline}
-        [[ $p == "$$" || $p == "$BASHPID" ]] && continue
+        [[ -n ${skip[$p]:-} ]] && continue
         mapfile -d '' -t a 2>/dev/null <"$c" || continue
         [[ " ${a[*]} " == *"$1/"* ]] && printf '%s\n' "$p"
     done
@@ -824,10 +831,10 @@ _rt_cleanup_body() {
     [[ $(cat "$t/.rt" 2>/dev/null) == "$$" ]] || return 0
 
     # 1. Containers, through their runtimes (all state is private to $t).
-    _rt_dbg "cleanup step 1"
     #    Every container any runtime knows is tracked first (also those made
     #    with the raw rt_docker/rt_podman/rt_ctr/rt_runc wrappers), so its
     #    processes and cgroup dirs are swept below even if removal fails.
+    _rt_dbg "cleanup step 1"
     if _rt_daemon_pid dockerd >/dev/null; then
         _rt_docker_cmd
         for id in $(timeout 20 "${_RT_DOCKER[@]}" ps -aq --no-trunc 2>/dev/null); do
@@ -871,9 +878,9 @@ _rt_cleanup_body() {
     fi
 
     # 3. Stragglers: processes still running in cgroups named after our
-    _rt_dbg "cleanup step 3"
     #    containers, or whose command line names our temp dir (shims, conmon;
     #    their "-id ID" / "-c ID" names a container to sweep as well).
+    _rt_dbg "cleanup step 3"
     for p in $(rt_procs_mentioning "$t"); do
         while read -r d; do _rt_track_dir "$d"; done < <(rt_pid_cgroups "$p" 2>/dev/null)
         mapfile -d '' -t a 2>/dev/null <"/proc/$p/cmdline" || continue
@@ -910,8 +917,8 @@ _rt_cleanup_body() {
     [[ -z $left ]] || _rt_err "rt_cleanup: still mounted: $(tr '\n' ' ' <<<"$left")"
 
     # 5. cgroup dirs our containers created (never ones that existed before
-    _rt_dbg "cleanup step 5"
     #    rt_init; rmdir only removes empty cgroups).  Retry while tasks exit.
+    _rt_dbg "cleanup step 5"
     end=$(($(_rt_now_ms) + 5000))
     while :; do
         left=
@@ -941,7 +948,7 @@ _rt_cleanup_body() {
             [[ -d $mnt ]] || continue
             while read -r d; do
                 grep -qxF -- "$d" "$t/host.before" || rmdir "$d" 2>/dev/null
-            done < <(find "$mnt" -depth -type d 2>/dev/null)
+            done < <(find "$mnt" -maxdepth 3 -depth -type d 2>/dev/null)   # depth as recorded
         done
     fi
 

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * `cgtrack find ID_OR_PREFIX`: the cgroups of the container whose id
+ * starts with the argument (case-insensitive), its own cgroup first. A
+ * prefix that several containers share lists one line per candidate and
+ * fails, so that a script never acts on the wrong container.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cmd_query.h"
+#include "options.h"
+#include "query.h"
+
+struct match {
+	uint32_t key;
+	struct cgtrack_container e;
+};
+
+struct find {
+	const char *prefix;
+	size_t len;
+	struct match *m;
+	size_t n, cap;
+	int exact;			/* some id equals the argument */
+};
+
+static int collect(void *ctx, uint32_t key, const struct cgtrack_container *e)
+{
+	struct find *f = ctx;
+	struct match *nm;
+
+	if (strncasecmp(e->container_id, f->prefix, f->len))
+		return 0;
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 16;
+		nm = realloc(f->m, f->cap * sizeof(*nm));
+		if (!nm)
+			return -1;
+		f->m = nm;
+	}
+	f->m[f->n].key = key;
+	f->m[f->n].e = *e;
+	f->n++;
+	if (!e->container_id[f->len])
+		f->exact = 1;
+	return 0;
+}
+
+/* By container id; within one: own cgroup, live ones, then by cgroup id. */
+static int cmp_match(const void *a, const void *b)
+{
+	const struct match *x = a, *y = b;
+	int c = strcasecmp(x->e.container_id, y->e.container_id);
+
+	if (c)
+		return c;
+	if (x->e.root != y->e.root)
+		return x->e.root ? -1 : 1;
+	if (!x->e.removed_ns != !y->e.removed_ns)
+		return x->e.removed_ns ? 1 : -1;
+	return x->e.cgroup_id < y->e.cgroup_id ? -1 : x->e.cgroup_id > y->e.cgroup_id;
+}
+
+/* An id equal to the argument wins over longer ids it is a prefix of. */
+static void keep_exact(struct find *f)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < f->n; i++)
+		if (!f->m[i].e.container_id[f->len])
+			f->m[n++] = f->m[i];
+	f->n = n;
+}
+
+/* Print m[0..n) (sorted); only each container's first line if `firsts`. */
+static void print_matches(const struct pinned *p, const struct find *f, bool firsts,
+			  bool json)
+{
+	struct entry_view *v;
+	size_t i, n = 0;
+
+	if (!f->n)
+		return;
+	v = malloc(f->n * sizeof(*v));
+	if (!v) {
+		fprintf(stderr, "cgtrack find: out of memory\n");
+		return;
+	}
+	for (i = 0; i < f->n; i++) {
+		if (firsts && i > 0 &&
+		    !strcasecmp(f->m[i].e.container_id, f->m[i - 1].e.container_id))
+			continue;
+		v[n].key = f->m[i].key;
+		v[n].e = f->m[i].e;
+		entry_resolve_path(p, &v[n]);
+		n++;
+	}
+	entries_print(p, v, n, json);
+	free(v);
+}
+
+static size_t count_containers(const struct find *f)
+{
+	size_t i, n = f->n ? 1 : 0;
+
+	for (i = 1; i < f->n; i++)
+		if (strcasecmp(f->m[i].e.container_id, f->m[i - 1].e.container_id))
+			n++;
+	return n;
+}
+
+int cmd_find(int argc, char **argv)
+{
+	struct find f = { 0 };
+	struct common_opts co;
+	struct pinned p;
+	size_t ncont;
+	int r, ret = 1;
+
+	r = opts_parse(argc, argv, OPT_QUERY, &co);
+	if (r)
+		return r > 0 ? 0 : 2;
+	if (co.argc != 1 || !co.argv[0][0]) {
+		fprintf(stderr, "cgtrack find: give one container id or id prefix "
+			"(e.g. docker's 12-character short id)\n");
+		return 2;
+	}
+	f.prefix = co.argv[0];
+	f.len = strlen(f.prefix);
+	if (f.len > CGTRACK_ID_LEN) {
+		fprintf(stderr, "cgtrack find: '%s' is longer than any container id "
+			"(%d characters)\n", f.prefix, CGTRACK_ID_LEN);
+		return 1;
+	}
+	if (pins_open(co.pin_dir, false, &p))
+		return 1;
+	if (entries_each(&p, collect, &f)) {
+		fprintf(stderr, "cgtrack find: out of memory\n");
+		goto out;
+	}
+	if (f.exact)
+		keep_exact(&f);
+	if (f.n)
+		qsort(f.m, f.n, sizeof(*f.m), cmp_match);
+	ncont = count_containers(&f);
+	if (ncont == 0) {
+		fprintf(stderr, "cgtrack find: no tracked container id starts with '%s'\n",
+			f.prefix);
+	} else if (ncont > 1) {
+		fprintf(stderr, "cgtrack find: '%s' is ambiguous: %zu containers match "
+			"(listed); give more characters\n", f.prefix, ncont);
+		print_matches(&p, &f, true, co.json);
+	} else {
+		print_matches(&p, &f, false, co.json);
+		ret = 0;
+	}
+out:
+	free(f.m);
+	pins_close(&p);
+	return ret;
+}

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+/* `cgtrack get CGROUP_ID`: one entry, by full cgroup id or 32-bit key. */
+#include <stdio.h>
+
+#include "cmd_query.h"
+#include "options.h"
+#include "query.h"
+
+int cmd_get(int argc, char **argv)
+{
+	struct common_opts co;
+	struct entry_view v;
+	struct pinned p;
+	uint64_t id;
+	int r;
+
+	r = opts_parse(argc, argv, OPT_QUERY, &co);
+	if (r)
+		return r > 0 ? 0 : 2;
+	if (co.argc != 1 || parse_u64(co.argv[0], &id)) {
+		fprintf(stderr, "cgtrack get: give one cgroup id (a decimal number: the "
+			"64-bit id or its low 32 bits, the map key)\n");
+		return 2;
+	}
+	if (pins_open(co.pin_dir, false, &p))
+		return 1;
+	/*
+	 * A full id above 32 bits must match the entry's: the key alone may
+	 * now belong to another cgroup. A 32-bit number is the key itself.
+	 */
+	r = entry_get(&p, (uint32_t)id, &v);
+	if (r || (id > UINT32_MAX && v.e.cgroup_id != id)) {
+		fprintf(stderr, "cgtrack get: cgroup %llu is not tracked\n",
+			(unsigned long long)id);
+		pins_close(&p);
+		return 1;
+	}
+	entry_print(&p, &v, co.json);
+	pins_close(&p);
+	return 0;
+}

@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * `cgtrack status`: what is loaded, how full, what was counted, whether a
+ * daemon runs, how often each program ran. Exit 0 when tracking works
+ * (the DaemonSet readiness check): pins of this map ABI, every program
+ * attached, and room left in the map. Warnings do not fail it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "bpfload.h"
+#include "cmd_query.h"
+#include "jsonw.h"
+#include "options.h"
+#include "query.h"
+#include "timeutil.h"
+
+#define MAX_NOTES	16
+#define MAX_HOLDERS	8
+
+static const char *const stat_names[CGTRACK_STAT_MAX] = {
+	[CGTRACK_STAT_MKDIR_SEEN]	= "mkdir_seen",
+	[CGTRACK_STAT_ADDED]		= "added",
+	[CGTRACK_STAT_RMDIR_SEEN]	= "rmdir_seen",
+	[CGTRACK_STAT_MARKED_DEAD]	= "marked_dead",
+	[CGTRACK_STAT_SWEPT]		= "swept",
+	[CGTRACK_STAT_INSERT_FAILED]	= "insert_failed",
+	[CGTRACK_STAT_PATH_REJECTED]	= "path_rejected",
+	[CGTRACK_STAT_STARTED]		= "started",
+	[CGTRACK_STAT_EVENTS_LOST]	= "events_lost",
+	[CGTRACK_STAT_EXISTED_ADDED]	= "existed_added",
+	[CGTRACK_STAT_ENRICH_FAILED]	= "enrich_failed",
+};
+
+static const char *const link_pins[] = {
+	CGTRACK_PIN_LINK_MKDIR, CGTRACK_PIN_LINK_RMDIR, CGTRACK_PIN_LINK_EXEC,
+	CGTRACK_PIN_LINK_EXIT,
+};
+
+#define N_LINKS (sizeof(link_pins) / sizeof(link_pins[0]))
+
+struct prog_status {
+	const char *pin;
+	int attached;
+	__u32 id;
+	char name[BPF_OBJ_NAME_LEN];
+	__u64 run_cnt, run_time_ns;
+};
+
+struct status {
+	const char *pin_dir;
+	struct pinned p;
+	__u64 entries, alive, roots, dead;
+	__u64 stats[CGTRACK_STAT_MAX];
+	struct prog_status progs[N_LINKS];
+	int bpf_stats;			/* kernel.bpf_stats_enabled */
+	int holders[MAX_HOLDERS];	/* processes reading the event ring */
+	int n_holders;
+	char problems[MAX_NOTES][256];	/* each makes the exit status 1 */
+	int n_problems;
+	char warnings[MAX_NOTES][256];
+	int n_warnings;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+note(char (*list)[256], int *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*n >= MAX_NOTES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(list[(*n)++], 256, fmt, ap);
+	va_end(ap);
+}
+
+#define problem(s, ...)	note((s)->problems, &(s)->n_problems, __VA_ARGS__)
+#define warning(s, ...)	note((s)->warnings, &(s)->n_warnings, __VA_ARGS__)
+
+static int count_entry(void *ctx, uint32_t key, const struct cgtrack_container *e)
+{
+	struct status *s = ctx;
+
+	(void)key;
+	s->entries++;
+	if (e->removed_ns) {
+		s->dead++;
+		return 0;
+	}
+	s->alive++;
+	s->roots += e->root;
+	return 0;
+}
+
+static void read_prog(struct prog_status *ps, const char *pin_dir)
+{
+	struct bpf_link_info li;
+	struct bpf_prog_info pi;
+	__u32 len = sizeof(li);
+	char path[PATH_MAX];
+	int lfd, pfd;
+
+	pins_path(path, sizeof(path), pin_dir, ps->pin);
+	lfd = bpf_obj_get(path);
+	if (lfd < 0)
+		return;
+	memset(&li, 0, sizeof(li));
+	if (!bpf_obj_get_info_by_fd(lfd, &li, &len)) {
+		ps->attached = 1;
+		ps->id = li.prog_id;
+	}
+	close(lfd);
+	pfd = ps->attached ? bpf_prog_get_fd_by_id(ps->id) : -1;
+	if (pfd < 0)
+		return;
+	memset(&pi, 0, sizeof(pi));
+	len = sizeof(pi);
+	if (!bpf_obj_get_info_by_fd(pfd, &pi, &len)) {
+		snprintf(ps->name, sizeof(ps->name), "%s", pi.name);
+		ps->run_cnt = pi.run_cnt;
+		ps->run_time_ns = pi.run_time_ns;
+	}
+	close(pfd);
+}
+
+static int read_sysctl_int(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Does process pid hold an fd of BPF map map_id? (via /proc/PID/fdinfo) */
+static int holds_map(int pid, __u32 map_id)
+{
+	char dir[64], line[128];
+	struct dirent *de;
+	int found = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", pid);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d))) {
+		int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC);
+		FILE *f;
+
+		if (de->d_name[0] == '.' || fd < 0 || !(f = fdopen(fd, "r"))) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		while (!found && fgets(line, sizeof(line), f))
+			found = !strncmp(line, "map_id:", 7) &&
+				strtoul(line + 7, NULL, 10) == map_id;
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * The daemon is whoever reads the pinned event ring buffer: readers of the
+ * other maps (list, consumers) never open it.
+ */
+static void find_daemon(struct status *s)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	struct dirent *de;
+	int fd, self = getpid();
+	DIR *d;
+
+	pins_path(path, sizeof(path), s->pin_dir, CGTRACK_PIN_EVENTS);
+	fd = bpf_obj_get(path);
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	close(fd);
+	d = opendir("/proc");
+	if (!d)
+		return;
+	while (s->n_holders < MAX_HOLDERS && (de = readdir(d))) {
+		int pid = atoi(de->d_name);
+
+		if (pid <= 0 || pid == self)
+			continue;
+		if (holds_map(pid, info.id))
+			s->holders[s->n_holders++] = pid;
+	}
+	closedir(d);
+}
+
+static void check(struct status *s)
+{
+	const struct cgtrack_config *cfg = &s->p.cfg;
+	size_t i;
+
+	if (cfg->abi_version != CGTRACK_ABI_VERSION)
+		problem(s, "the config pin says map ABI v%u, this cgtrack is v%u: "
+			"`cgtrack run --replace` reloads", cfg->abi_version,
+			CGTRACK_ABI_VERSION);
+	for (i = 0; i < N_LINKS; i++)
+		if (!s->progs[i].attached)
+			problem(s, "%s/%s is not pinned: that program is not attached "
+				"(`cgtrack load` attaches it)", s->pin_dir, s->progs[i].pin);
+	if (s->p.max_entries && s->entries >= s->p.max_entries)
+		problem(s, "the map is full (%llu of %u entries): new containers are "
+			"not tracked; restart with a larger --max-entries",
+			(unsigned long long)s->entries, s->p.max_entries);
+	else if (s->p.max_entries && s->entries * 10 > s->p.max_entries * 9ull)
+		warning(s, "the map is over 90%% full (%llu of %u entries)",
+			(unsigned long long)s->entries, s->p.max_entries);
+	if (s->stats[CGTRACK_STAT_INSERT_FAILED])
+		warning(s, "%llu inserts failed since loading (map full at the time?)",
+			(unsigned long long)s->stats[CGTRACK_STAT_INSERT_FAILED]);
+	if (s->stats[CGTRACK_STAT_EVENTS_LOST])
+		warning(s, "%llu events lost (the daemon reads too slowly; the map "
+			"is still right)", (unsigned long long)s->stats[CGTRACK_STAT_EVENTS_LOST]);
+	if (!s->n_holders)
+		warning(s, "no daemon is running: tracking goes on, but removed "
+			"entries are not swept (run `cgtrack run`, or `cgtrack sweep` "
+			"from a timer)");
+}
+
+static int gather(struct status *s)
+{
+	size_t i;
+
+	if (pins_open(s->pin_dir, false, &s->p))
+		return -1;
+	entries_each(&s->p, count_entry, s);
+	for (i = 0; i < CGTRACK_STAT_MAX; i++)
+		s->stats[i] = pins_stat(&s->p, i);
+	for (i = 0; i < N_LINKS; i++) {
+		s->progs[i].pin = link_pins[i];
+		read_prog(&s->progs[i], s->pin_dir);
+	}
+	s->bpf_stats = read_sysctl_int("/proc/sys/kernel/bpf_stats_enabled");
+	find_daemon(s);
+	check(s);
+	return 0;
+}
+
+static const char *comm_of(int pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	buf[0] = 0;
+	f = fopen(path, "re");
+	if (f) {
+		if (fgets(buf, (int)len, f))
+			buf[strcspn(buf, "\n")] = 0;
+		fclose(f);
+	}
+	return buf;
+}
+
+static void print_text(const struct status *s)
+{
+	const struct cgtrack_config *c = &s->p.cfg;
+	char when[40], comm[32];
+	int i;
+
+	format_time(c->loaded_at_ns, when, sizeof(when));
+	printf("health:     %s\n", s->n_problems ? "FAILING" : "ok");
+	printf("pins:       %s (map ABI v%u)\n", s->pin_dir, c->abi_version);
+	printf("mode:       %s, hierarchy %u (%s) at %s\n",
+	       c->mode == CGTRACK_MODE_V2 ? "v2" : "v1", c->hierarchy_id, c->controller,
+	       c->mount);
+	printf("loaded:     %s (object %016llx)\n", when[0] ? when : "-",
+	       (unsigned long long)c->object_hash);
+	printf("entries:    %llu of %u (%.1f%%): %llu live (%llu containers), %llu "
+	       "removed awaiting the sweep (expiry %llu ms)\n",
+	       (unsigned long long)s->entries, s->p.max_entries,
+	       s->p.max_entries ? 100.0 * s->entries / s->p.max_entries : 0.0,
+	       (unsigned long long)s->alive, (unsigned long long)s->roots,
+	       (unsigned long long)s->dead, (unsigned long long)(c->expiry_ns / 1000000));
+	printf("daemon:     ");
+	if (!s->n_holders)
+		printf("not running\n");
+	for (i = 0; i < s->n_holders; i++)
+		printf("%srunning, pid %d (%s)\n", i ? "            " : "", s->holders[i],
+		       comm_of(s->holders[i], comm, sizeof(comm)));
+	printf("programs:%s\n", s->bpf_stats == 1 ? "" :
+	       "   (run counts need sysctl kernel.bpf_stats_enabled=1)");
+	for (i = 0; i < (int)N_LINKS; i++) {
+		const struct prog_status *ps = &s->progs[i];
+
+		printf("  %-26s %-9s", ps->pin, ps->attached ? "attached" : "MISSING");
+		if (ps->attached)
+			printf(" prog %u %-16s runs %llu, avg %llu ns", ps->id, ps->name,
+			       (unsigned long long)ps->run_cnt, (unsigned long long)
+			       (ps->run_cnt ? ps->run_time_ns / ps->run_cnt : 0));
+		putchar('\n');
+	}
+	printf("counters:\n");
+	for (i = 0; i < CGTRACK_STAT_MAX; i++)
+		printf("  %-26s %llu\n", stat_names[i] ? stat_names[i] : "?",
+		       (unsigned long long)s->stats[i]);
+	for (i = 0; i < s->n_warnings; i++)
+		printf("warning: %s\n", s->warnings[i]);
+	for (i = 0; i < s->n_problems; i++)
+		printf("problem: %s\n", s->problems[i]);
+}
+
+static void json_config(struct jsonw *w, const struct status *s)
+{
+	const struct cgtrack_config *c = &s->p.cfg;
+	char when[40];
+
+	format_time(c->loaded_at_ns, when, sizeof(when));
+	jsonw_u64_field(w, "abi_version", c->abi_version);
+	jsonw_str_field(w, "mode", c->mode == CGTRACK_MODE_V2 ? "v2" : "v1");
+	jsonw_u64_field(w, "hierarchy_id", c->hierarchy_id);
+	jsonw_str_field(w, "controller", c->controller);
+	jsonw_str_field(w, "mount", c->mount);
+	jsonw_str_field(w, "loaded", when);
+	jsonw_u64_field(w, "expiry_ms", c->expiry_ns / 1000000);
+	jsonw_u64_field(w, "entries", s->entries);
+	jsonw_u64_field(w, "capacity", s->p.max_entries);
+	jsonw_u64_field(w, "live", s->alive);
+	jsonw_u64_field(w, "containers", s->roots);
+	jsonw_u64_field(w, "removed", s->dead);
+}
+
+static void json_lists(struct jsonw *w, const struct status *s)
+{
+	int i;
+
+	jsonw_name(w, "daemon_pids");
+	jsonw_start_array(w);
+	for (i = 0; i < s->n_holders; i++)
+		jsonw_u64(w, s->holders[i]);
+	jsonw_end_array(w);
+	jsonw_bool_field(w, "bpf_stats_enabled", s->bpf_stats == 1);
+	jsonw_name(w, "programs");
+	jsonw_start_array(w);
+	for (i = 0; i < (int)N_LINKS; i++) {
+		jsonw_start_object(w);
+		jsonw_str_field(w, "link", s->progs[i].pin);
+		jsonw_bool_field(w, "attached", s->progs[i].attached);
+		jsonw_u64_field(w, "prog_id", s->progs[i].id);
+		jsonw_str_field(w, "name", s->progs[i].name);
+		jsonw_u64_field(w, "run_cnt", s->progs[i].run_cnt);
+		jsonw_u64_field(w, "run_time_ns", s->progs[i].run_time_ns);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	jsonw_name(w, "counters");
+	jsonw_start_object(w);
+	for (i = 0; i < CGTRACK_STAT_MAX; i++)
+		jsonw_u64_field(w, stat_names[i] ? stat_names[i] : "?", s->stats[i]);
+	jsonw_end_object(w);
+	jsonw_name(w, "warnings");
+	jsonw_start_array(w);
+	for (i = 0; i < s->n_warnings; i++)
+		jsonw_string(w, s->warnings[i]);
+	jsonw_end_array(w);
+	jsonw_name(w, "problems");
+	jsonw_start_array(w);
+	for (i = 0; i < s->n_problems; i++)
+		jsonw_string(w, s->problems[i]);
+	jsonw_end_array(w);
+}
+
+static void print_json(const struct status *s)
+{
+	struct jsonw *w = jsonw_new(stdout);
+
+	jsonw_start_object(w);
+	jsonw_bool_field(w, "healthy", !s->n_problems);
+	jsonw_str_field(w, "pin_dir", s->pin_dir);
+	json_config(w, s);
+	json_lists(w, s);
+	jsonw_end_object(w);
+	jsonw_destroy(w);
+	putchar('\n');
+}
+
+int cmd_status(int argc, char **argv)
+{
+	struct common_opts co;
+	struct status *s;
+	int r, ret;
+
+	r = opts_parse(argc, argv, OPT_QUERY, &co);
+	if (r)
+		return r > 0 ? 0 : 2;
+	if (co.argc) {
+		fprintf(stderr, "cgtrack status: takes no arguments (see --help)\n");
+		return 2;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return 1;
+	s->pin_dir = co.pin_dir;
+	if (gather(s)) {
+		free(s);
+		return 1;
+	}
+	if (co.json)
+		print_json(s);
+	else
+		print_text(s);
+	ret = s->n_problems ? 1 : 0;
+	pins_close(&s->p);
+	free(s);
+	return ret;
+}

@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: Apache-2.0
+# `make bench`: cgtrack side by side with an empty program (the floor) and a
+# bpftrace one-liner; prints one markdown table and writes the raw numbers
+# to $(OUTPUT)/bench/results.json. `make bench QUICK=1` (or `make
+# bench-quick`) is the short run CI can afford: it reports, it does not
+# judge timings, and fails only if a driver breaks. Needs root.
+
+BENCH_BIN := $(OUTPUT)/bench/bin
+BENCH_PROGS := $(BENCH_BIN)/cgbench $(BENCH_BIN)/floorload \
+	       $(BENCH_BIN)/floor.bpf.o $(BENCH_BIN)/sweeptime
+BENCH_LIBBPF := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+
+.PHONY: bench bench-quick bench-progs
+
+$(BENCH_BIN):
+	mkdir -p $@
+
+$(BENCH_BIN)/cgbench: scripts/bench/cgbench.c | $(BENCH_BIN)
+	$(CC) $(CFLAGS) $< $(BENCH_LIBBPF) -lpthread -o $@
+
+$(BENCH_BIN)/floorload: scripts/bench/floorload.c | $(BENCH_BIN)
+	$(CC) $(CFLAGS) $< $(BENCH_LIBBPF) -o $@
+
+$(BENCH_BIN)/floor.bpf.o: scripts/bench/floor.bpf.c $(OUTPUT)/vmlinux.h | $(BENCH_BIN)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# the loader's own sweep, timed alone (linked like the C tests)
+$(BENCH_BIN)/sweeptime: scripts/bench/sweeptime.c $(LIB_OBJS) | $(BENCH_BIN)
+	$(CC) $(CFLAGS) -Iloader $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+bench-progs: all $(BENCH_PROGS)
+
+bench: setup
+	$(MAKE) bench-progs
+	OUTPUT=$(OUTPUT) scripts/bench/run.sh $(if $(filter-out 0,$(QUICK)),--quick)
+
+bench-quick:
+	$(MAKE) bench QUICK=1

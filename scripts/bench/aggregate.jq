@@ -1,0 +1,186 @@
+# SPDX-License-Identifier: Apache-2.0
+# raw.jsonl (slurped) -> results.json: medians over rounds, ratios against
+# the baselines of the same run, and the table's rows with the targets.
+# usage: jq -s --argjson meta META -f aggregate.jq raw.jsonl
+
+def median: map(select(. != null)) | sort | length as $n
+	| if $n == 0 then null
+	  elif $n % 2 == 1 then .[($n - 1) / 2]
+	  else (.[$n / 2 - 1] + .[$n / 2]) / 2 end;
+def r0: if . == null then null else round end;
+def r1: if . == null then null else (. * 10 | round) / 10 end;
+def r2: if . == null then null else (. * 100 | round) / 100 end;
+def commas: if . == null then "n/a" else
+	(round | tostring | explode | reverse) as $d
+	| [range(0; $d | length; 3) as $i | $d[$i:$i + 3] | reverse | implode]
+	| reverse | join(",") end;
+def num: if . == null then "n/a" elif . >= 100 then commas
+	 elif . >= 10 then (r1 | tostring) else (r2 | tostring) end;
+def x: if . == null then "n/a" else "\(r2)×" end;
+def pct: if . == null then "n/a" else "\(. * 1000 | round / 10)%" end;
+def ok(c): if c == null then "n/a" elif c then "met" else "missed" end;
+def div(a; b): if a == null or b == null or b == 0 then null else a / b end;
+
+. as $all
+| def sel(s; c): $all | map(select(.section == s and .contender == c));
+  # per-event cost: median over rounds of run_time_ns / run_cnt
+  def ev(c; k; p): sel("event"; c) | map(select(.kind == k) | .progs[p]
+	| select(. != null and .cnt > 0) | .ns / .cnt) | median;
+  def evcnt(c; k; p): sel("event"; c) | map(select(.kind == k) | .progs[p].cnt) | median;
+  def rate: .n / .elapsed_ns * 1e9;
+  def rates(s; c): sel(s; c) | map(rate) | median;
+  # per-round ratio against the unloaded run of the same round
+  def rratio(s; c; base): [sel(s; c)[] as $a | sel(s; base)[] | select(.round == $a.round)
+	| ($a | rate) / rate] | median;
+
+{
+  event: (([ "docker", "nested", "sub", "plain", "plain-nested" ] | map(. as $k | {
+	key: $k, value: {
+	  mkdir: {cgtrack: ev("cgtrack"; $k; "mkdir"), floor: ev("floor"; $k; "mkdir"),
+		  bpftrace: ev("bpftrace"; $k; "mkdir"), events: evcnt("cgtrack"; $k; "mkdir")},
+	  rmdir: {cgtrack: ev("cgtrack"; $k; "rmdir"), floor: ev("floor"; $k; "rmdir"),
+		  bpftrace: ev("bpftrace"; $k; "rmdir"), events: evcnt("cgtrack"; $k; "rmdir")}}})
+	| from_entries)
+	+ ([ "exec-host", "exec-container" ] | map(. as $k | {
+	key: $k, value: {
+	  exec: {cgtrack: ev("cgtrack-v2"; $k; "exec"), floor: ev("floor"; $k; "exec"),
+		 events: evcnt("cgtrack-v2"; $k; "exec")},
+	  exit: {cgtrack: ev("cgtrack-v2"; $k; "exit"), floor: ev("floor"; $k; "exit"),
+		 events: evcnt("cgtrack-v2"; $k; "exit")}}}) | from_entries)),
+  started_in_container_runs: (sel("check"; "cgtrack-v2") | map(.started)),
+  throughput: {
+	mkdir: {unloaded: rates("tp-mkdir"; "none"), cgtrack: rates("tp-mkdir"; "cgtrack"),
+		floor: rates("tp-mkdir"; "floor"), bpftrace: rates("tp-mkdir"; "bpftrace"),
+		ratio_cgtrack: rratio("tp-mkdir"; "cgtrack"; "none"),
+		ratio_floor: rratio("tp-mkdir"; "floor"; "none"),
+		ratio_bpftrace: rratio("tp-mkdir"; "bpftrace"; "none"),
+		rounds: (sel("tp-mkdir"; "none") | length), cycles: (sel("tp-mkdir"; "none")[0].n)},
+	exec: {unloaded: rates("tp-exec"; "none"), cgtrack: rates("tp-exec"; "cgtrack-v2"),
+	       floor: rates("tp-exec"; "floor"),
+	       ratio_cgtrack: rratio("tp-exec"; "cgtrack-v2"; "none"),
+	       ratio_floor: rratio("tp-exec"; "floor"; "none"),
+	       rounds: (sel("tp-exec"; "none") | length), execs: (sel("tp-exec"; "none")[0].n)}
+  },
+  burst: {
+	unloaded: rates("burst"; "none"), cgtrack: rates("burst"; "cgtrack"),
+	ratio: rratio("burst"; "cgtrack"; "none"),
+	runs: (sel("burst"; "cgtrack") | map({n, added, listed_alive, insert_failed, events_lost})),
+	none_missed: (sel("burst"; "cgtrack") | length > 0 and all(.added == .n and
+		.listed_alive == .n and .insert_failed == 0 and .events_lost == 0))
+  },
+  startup: ([sel("startup"; "cgtrack")[].size] | unique | map(. as $s | {
+	size: $s,
+	tracked: (sel("startup"; "cgtrack") | map(select(.size == $s) | .tracked) | median),
+	capacity: (sel("startup"; "cgtrack") | map(select(.size == $s) | .capacity) | median),
+	cgtrack_ms: (sel("startup"; "cgtrack") | map(select(.size == $s) | .ms) | median),
+	ready_log_ms: (sel("startup"; "cgtrack") | map(select(.size == $s) | .ready_log_ms) | median),
+	find_ms: (sel("startup"; "find") | map(select(.size == $s) | .ms) | median)}
+	| . + {ratio: div(.cgtrack_ms; .find_ms)})),
+  sweep: (sel("sweep"; "delete") | map(.size as $s | {
+	size: $s, filled: .filled, deleted: .deleted, delete_ms: (.ns / 1e6),
+	scan_ms: (sel("sweep"; "scan") | map(select(.size == $s) | .ns / 1e6) | median),
+	cli_scan_ms: (sel("sweep"; "cli") | map(select(.size == $s) | .ms) | median)})),
+  idle: (["cgtrack", "bpftrace"] | map(. as $c | sel("idle"; $c)[0] | select(. != null)
+	| {key: $c, value: (. + {
+		wakeups_per_min: (.voluntary * 60 / .seconds),
+		switches_per_min: ((.voluntary + .involuntary) * 60 / .seconds),
+		cpu_ms_per_min: (.cpu_ns / 1e6 * 60 / .seconds)})}) | from_entries),
+  memory: {
+	daemon_hwm_kb: ([sel("burst"; "cgtrack")[].daemon.hwm_kb, sel("idle"; "cgtrack")[].hwm_kb]
+		| max),
+	daemon_rss_kb: (sel("idle"; "cgtrack")[0].rss_kb),
+	bpftrace_hwm_kb: (sel("idle"; "bpftrace")[0].hwm_kb),
+	maps: (sel("memory"; "maps") | map({capacity, maps, total: (.maps | add)})),
+	bpftrace_maps: (sel("memory"; "bpftrace")[0] | if . then {maps, total: (.maps | add)}
+		else null end)
+  },
+  progsize: (sel("progsize"; "cgtrack") | map({key: .prog, value: {xlated, jited}})
+	| from_entries),
+  meta: $meta
+}
+# ---- the table's rows ----------------------------------------------------------
+| . as $r
+| def evrow(what; k; p; limit; tname; vs_bt):
+	$r.event[k][p] as $e
+	| select($e.cgtrack != null)
+	| {measure: what,
+	   cgtrack: "\($e.cgtrack | num) ns",
+	   baseline: ("floor \($e.floor | num) ns"
+		+ (if vs_bt then " · bpftrace \($e.bpftrace | num) ns" else "" end)),
+	   ratio: ("\(div($e.cgtrack; $e.floor) | x) floor"
+		+ (if vs_bt then " · \(div($e.cgtrack; $e.bpftrace) | x) bpftrace" else "" end)),
+	   target: tname,
+	   result: (if limit == null then "—" else
+		ok($e.cgtrack < limit and (vs_bt | not or $e.bpftrace == null
+			or $e.cgtrack < $e.bpftrace)) end)};
+  def thr(what; t; k; limit; tname):
+	$r.throughput[t] as $t | select($t.unloaded != null)
+	| {measure: what,
+	   cgtrack: "\($t.cgtrack | commas)/s",
+	   baseline: ("unloaded \($t.unloaded | commas)/s · floor \($t.floor | commas)/s"
+		+ (if k then " · bpftrace \($t.bpftrace | commas)/s" else "" end)),
+	   ratio: ("\($t.ratio_cgtrack | pct) (floor \($t.ratio_floor | pct)"
+		+ (if k then ", bpftrace \($t.ratio_bpftrace | pct)" else "" end) + ")"),
+	   target: tname, result: ok($t.ratio_cgtrack >= limit)};
+  $r + {rows: [
+	evrow("mkdir, container `docker/<id>`"; "docker"; "mkdir"; 418; "< 418 ns and < bpftrace"; true),
+	evrow("mkdir, container nested (`system.slice/docker-<id>.scope`, `kubepods/burstable/pod<uid>/<id>`)";
+		"nested"; "mkdir"; 418; "< 418 ns and < bpftrace"; true),
+	evrow("mkdir, sub-cgroup of a container (`docker/<id>/init.scope`…)"; "sub"; "mkdir"; 418;
+		"< 418 ns and < bpftrace"; true),
+	evrow("mkdir, not a container (`bench-N.service`)"; "plain"; "mkdir"; 209;
+		"< 209 ns (½ of 418)"; true),
+	evrow("mkdir, not a container, nested (`system.slice/…service`, `user.slice/user-1000.slice/session-N.scope`)";
+		"plain-nested"; "mkdir"; 209; "< 209 ns (½ of 418)"; true),
+	evrow("rmdir, container"; "docker"; "rmdir"; 150; "< 150 ns"; true),
+	evrow("rmdir, not a container"; "plain"; "rmdir"; 150; "< 150 ns"; true),
+	evrow("exec, host process"; "exec-host"; "exec"; 150; "< 150 ns"; false),
+	evrow("exec, in a started container"; "exec-container"; "exec"; 150; "< 150 ns"; false),
+	evrow("exit (mount-namespace bookkeeping), host"; "exec-host"; "exit"; null; "—"; false),
+	thr("mkdir+rmdir cycles, container names"; "mkdir"; true; 0.98; "≥ 98%"),
+	thr("fork+exec of /bin/true"; "exec"; false; 0.99; "≥ 99%"),
+	($r.startup[] | select(.size == 0) | {measure: "start-up, empty hierarchy (load + attach)",
+		cgtrack: "\(.cgtrack_ms | num) ms", baseline: "find \(.find_ms | num) ms",
+		ratio: (.ratio | x), target: "—", result: "—"}),
+	($r.startup[] | select(.size > 0) | {
+		measure: "start-up on \(.size | commas) cgroups (\(.tracked | commas) in containers, --max-entries \(.capacity))",
+		cgtrack: "\(.cgtrack_ms | num) ms", baseline: "find \(.find_ms | num) ms",
+		ratio: "\(.ratio | x) find",
+		target: (if .size == 10000 then "≤ 1.5× find" else "—" end),
+		result: (if .size == 10000 then ok(.ratio <= 1.5) else "—" end)}),
+	($r.sweep[] | {
+		measure: "sweep of \(.filled | commas) dead entries (map of \(.size | commas))",
+		cgtrack: "\(.delete_ms | num) ms", baseline: "scan only \(.scan_ms | num) ms",
+		ratio: "\(div(.delete_ms; .scan_ms) | x) scan",
+		target: (if .size == 100000 then "< 50 ms" else "—" end),
+		result: (if .size == 100000 then ok(.delete_ms < 50) else "—" end)}),
+	($r.idle.cgtrack | select(. != null) | {
+		measure: "idle daemon, wakeups a minute (CPU a minute)",
+		cgtrack: "\(.wakeups_per_min | num) (\(.cpu_ms_per_min | num) ms)",
+		baseline: ($r.idle.bpftrace | if . then
+			"bpftrace \(.wakeups_per_min | num) (\(.cpu_ms_per_min | num) ms)" else "n/a" end),
+		ratio: (div(.wakeups_per_min; $r.idle.bpftrace.wakeups_per_min) | x),
+		target: "≤ 60", result: ok(.wakeups_per_min <= 60)}),
+	($r.memory | select(.daemon_hwm_kb != null) | {
+		measure: "daemon peak RSS (VmHWM)",
+		cgtrack: "\(.daemon_hwm_kb / 1024 | num) MiB",
+		baseline: (if .bpftrace_hwm_kb then "bpftrace \(.bpftrace_hwm_kb / 1024 | num) MiB"
+			else "n/a" end),
+		ratio: (div(.daemon_hwm_kb; .bpftrace_hwm_kb) | x),
+		target: "< 8 MiB", result: ok(.daemon_hwm_kb < 8192)}),
+	($r.memory.maps[] | {
+		measure: "maps' kernel memory, --max-entries \(.capacity | commas)",
+		cgtrack: "\(.total / 1048576 | num) MiB",
+		baseline: ($r.memory.bpftrace_maps | if . then "bpftrace \(.total / 1048576 | num) MiB"
+			else "n/a" end),
+		ratio: (div(.total; $r.memory.bpftrace_maps.total) | x),
+		target: "—", result: "—"}),
+	($r.burst | select(.cgtrack != null) | {
+		measure: "burst: container cgroups made by 2 creators (\(.runs[0].n | commas) each run)",
+		cgtrack: "\(.cgtrack | commas)/s",
+		baseline: "unloaded \(.unloaded | commas)/s",
+		ratio: (.ratio | pct),
+		target: "none missed",
+		result: (if .none_missed then "met (\(.runs | map("\(.added)/\(.n) added, \(.listed_alive) listed") | join("; ")), 0 failed, 0 lost)"
+			else "missed \(.runs | tostring)" end)})
+  ]}

@@ -1,0 +1,413 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# cgtrack's benchmark (`make bench`, `make bench QUICK=1`). Needs root.
+#
+# Every figure is measured against a baseline of the same run:
+#   1. per-event kernel cost (run_time_ns / run_cnt, the statistics of
+#      kernel.bpf_stats_enabled, switched on by the driver) of each
+#      program in mkdir/rmdir storms (container and other names, nested or
+#      not, each its own storm) and exec storms, vs. empty programs on the
+#      same tracepoints (the floor) and a bpftrace one-liner (alt.bt);
+#   2. mkdir+rmdir and fork+exec throughput with cgtrack running vs. not
+#      (and vs. bpftrace), rounds interleaved, medians;
+#   3. start-up (`cgtrack load`, which exits when ready) on trees of
+#      cgroups vs. `find -type d` on the same tree;
+#   4. one sweep (the loader's sweep_once, timed alone) of full maps, and
+#      the idle daemon's CPU time and wakeups;
+#   5. the daemon's peak RSS and the maps' kernel memory;
+#   6. a burst of container cgroups by two creators, and that none was
+#      missed.
+# All cgroups are made in a private named v1 hierarchy (nothing else on
+# the host makes cgroups there) or, for exec in a container, in a private
+# cgroup2 directory. Prints one markdown table; raw numbers in
+# $OUTPUT/bench/raw.jsonl, results in $OUTPUT/bench/results.json and .md.
+# QUICK reports the same way on fewer and smaller runs; it fails only when
+# a driver breaks, never because of a timing.
+#
+# usage: run.sh [--quick] [--sections LIST] [--out DIR]
+#   --sections: some of event,throughput,burst,idle,startup,sweep (default all)
+#   --out: where raw.jsonl and the results go (default $OUTPUT/bench)
+#   CGTRACK=PATH measures another build of cgtrack (e.g. a variant of the BPF
+#   programs made under build/bench-variants/).
+set -u -o pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BENCH_SRC=$ROOT/scripts/bench
+OUTPUT=${OUTPUT:-build}
+case $OUTPUT in /*) ;; *) OUTPUT=$ROOT/$OUTPUT ;; esac
+OUT=$OUTPUT/bench
+QUICK=0
+SECTIONS=event,throughput,burst,idle,startup,sweep
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1 ;;
+	--sections) SECTIONS=$2; shift ;;
+	--out) OUT=$2; shift ;;
+	*) echo "usage: run.sh [--quick] [--sections LIST] [--out DIR]" >&2; exit 2 ;;
+	esac
+	shift
+done
+want() { case ",$SECTIONS," in *",$1,"*) return 0 ;; esac; return 1; }
+CGTRACK=${CGTRACK:-$OUTPUT/cgtrack}
+
+source "$BENCH_SRC/lib.sh"
+
+if [ "$QUICK" = 1 ]; then
+	EV_ROUNDS=1 EV_N=1000 EX_N=300
+	TP_ROUNDS=3 TP_N=2000 TP_BT_ROUNDS=1 TX_ROUNDS=3 TX_N=300
+	BURST_ROUNDS=1 BURST_N=2000
+	SU_SIZES="1000 10000" SU_RUNS=2 SW_SIZES="1000 16384" IDLE_S=20
+else
+	EV_ROUNDS=5 EV_N=5000 EX_N=2000
+	TP_ROUNDS=11 TP_N=5000 TP_BT_ROUNDS=5 TX_ROUNDS=11 TX_N=1500
+	BURST_ROUNDS=3 BURST_N=10000
+	SU_SIZES="1000 10000 50000" SU_RUNS=5 SW_SIZES="1000 16384 100000" IDLE_S=60
+fi
+# any of these can be overridden from the environment as BENCH_<NAME>
+for v in EV_ROUNDS EV_N EX_N TP_ROUNDS TP_N TP_BT_ROUNDS TX_ROUNDS TX_N BURST_ROUNDS \
+	 BURST_N SU_SIZES SU_RUNS SW_SIZES IDLE_S; do
+	o=BENCH_$v
+	[ -n "${!o:-}" ] && printf -v "$v" '%s' "${!o}"
+done
+KINDS="docker nested sub plain plain-nested"
+
+[ "$(id -u)" = 0 ] || b_die "the benchmark needs root (BPF, cgroups, mounts)"
+[ -x "$CGTRACK" ] || b_die "$CGTRACK is missing: run \`make bench\`"
+for f in bench/bin/cgbench bench/bin/floorload bench/bin/floor.bpf.o \
+	 bench/bin/sweeptime; do
+	[ -e "$OUTPUT/$f" ] || b_die "$OUTPUT/$f is missing: run \`make bench\`"
+done
+for t in bpftool jq find; do
+	command -v "$t" >/dev/null || b_die "$t is needed"
+done
+b_init
+# Snapshots: a rebuild during the run must not change what is measured.
+mkdir -p "$B_TMP/bin" "$OUT"
+cp "$CGTRACK" "$B_TMP/cgtrack"
+cp "$OUTPUT"/bench/bin/* "$B_TMP/bin/"
+CGT=$B_TMP/cgtrack
+BIN=$B_TMP/bin
+RAW=$OUT/raw.jsonl
+: >"$RAW"
+T_START=$(date +%s%N)
+
+V2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+[ -n "$V2" ] || b_die "no cgroup2 mount (the exec benchmark tracks cgroup2)"
+b_reap_stale
+
+# bpftrace: Debian's package; the bench reports "n/a" without it.
+HAVE_BT=""
+if ! command -v bpftrace >/dev/null && [ -z "${CI_NO_INSTALL:-}" ]; then
+	b_log "installing bpftrace (Debian package) for the comparison"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null 2>&1 ||
+		{ apt-get update -qq >/dev/null 2>&1 &&
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null 2>&1; }
+fi
+if command -v bpftrace >/dev/null; then
+	if [ ! -d /sys/kernel/tracing/events ] && [ ! -d /sys/kernel/debug/tracing/events ]; then
+		mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null && B_MOUNTS+=(/sys/kernel/tracing)
+	fi
+	HAVE_BT=1
+else
+	b_log "no bpftrace: its column says n/a"
+fi
+
+PIN_V1=/sys/fs/bpf/cgtrack-bench-$$-v1
+PIN_V2=/sys/fs/bpf/cgtrack-bench-$$-v2
+PIN_SU=/sys/fs/bpf/cgtrack-bench-$$-load
+PIN_IDLE=/sys/fs/bpf/cgtrack-bench-$$-idle
+HIER_NAME=cgtbench$$
+HIER=$B_TMP/hier
+b_hier "$HIER_NAME" "$HIER"
+B_PINS+=("$PIN_SU")
+V2BASE=$V2/cgtrack-bench-$$
+mkdir "$V2BASE" || b_die "cannot make $V2BASE"
+B_TREES+=("$V2BASE")
+
+hex64() { od -An -N32 -tx1 /dev/urandom | tr -d ' \n'; }
+rotate() {	# N WORDS...: the words rotated left by N
+	local n=$1
+	shift
+	local a=("$@") i
+	for ((i = 0; i < ${#a[@]}; i++)); do echo "${a[(i + n) % ${#a[@]}]}"; done
+}
+storm() {	# KIND N: one storm in the private hierarchy (programs: B_PROGS)
+	b_drv "$BIN/cgbench" storm --root "$HIER" --kind "$1" --n "$2" "${B_PROGS[@]}"
+}
+# exec_in DIR ARGS...: the exec driver inside a fresh container cgroup
+exec_container() {
+	local dir=$V2BASE/docker/$(hex64) out i
+	mkdir -p "$V2BASE/docker" && mkdir "$dir" || b_die "cannot make $dir"
+	out=$(b_drv "$BIN/cgbench" exec --cgroup "$dir" --start "$@") || exit 1
+	for i in $(seq 1 50); do rmdir "$dir" 2>/dev/null && break; sleep 0.02; done
+	echo "$out"
+}
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# ---- 1. per-event kernel cost ------------------------------------------------
+# event_block CONTENDER ROUND: the storms one contender is measured on
+event_block() {
+	local c=$1 r=$2 k s0 s1
+	if [ "$c" != cgtrack-v2 ]; then
+		for k in $KINDS; do
+			storm "$k" "$EV_N" | b_rec event "$c" "$r" || return 1
+		done
+	fi
+	if [ "$c" = floor ] || [ "$c" = cgtrack-v2 ]; then
+		b_drv "$BIN/cgbench" exec --n "$EX_N" "${B_PROGS[@]}" |
+			b_rec event "$c" "$r" kind=exec-host || return 1
+		[ "$c" = cgtrack-v2 ] && s0=$(b_pinstats "$PIN_V2")
+		exec_container --n "$EX_N" "${B_PROGS[@]}" |
+			b_rec event "$c" "$r" kind=exec-container || return 1
+		if [ "$c" = cgtrack-v2 ]; then
+			s1=$(b_pinstats "$PIN_V2")
+			jq -cn --argjson a "$s0" --argjson b "$s1" \
+				'{started: ($b.started - $a.started)}' | b_rec check "$c" "$r"
+		fi
+	fi
+	if [ "$c" = cgtrack ] && [ "$r" = 1 ]; then
+		for k in mkdir rmdir exec exit; do
+			bpftool -j prog show id "$(b_link_prog "$PIN_V1" "$(b_tp "$k")")" |
+				jq -c --arg k "$k" '{prog: $k, xlated: .bytes_xlated,
+					jited: .bytes_jited}' | b_rec progsize cgtrack 0
+		done
+	fi
+}
+
+section_event() {
+	local r c
+	b_log "1. per-event cost: $EV_ROUNDS round(s) of $EV_N mkdir+rmdir per kind, $EX_N execs"
+	for ((r = 1; r <= EV_ROUNDS; r++)); do
+		for c in $(rotate "$r" floor cgtrack bpftrace cgtrack-v2); do
+			[ "$c" = bpftrace ] && [ -z "$HAVE_BT" ] && continue
+			b_start "$c"
+			if ! event_block "$c" "$r"; then
+				# on a shared machine, someone else's cleanup may take our
+				# programs away: once, start again
+				b_log "retrying $c once"
+				b_stop "$c"
+				b_start "$c"
+				event_block "$c" "$r" || b_die "the $c storms failed twice"
+			fi
+			b_stop "$c"
+		done
+	done
+}
+
+# ---- 2. throughput --------------------------------------------------------------
+section_throughput() {
+	local r c conds
+	b_log "2. throughput: $TP_ROUNDS rounds of $TP_N mkdir+rmdir, $TX_ROUNDS of $TX_N fork+exec"
+	for ((r = 1; r <= TP_ROUNDS; r++)); do
+		conds="none floor cgtrack"
+		[ -n "$HAVE_BT" ] && [ "$r" -le "$TP_BT_ROUNDS" ] && conds="$conds bpftrace"
+		# shellcheck disable=SC2086
+		for c in $(rotate "$r" $conds); do
+			b_start "$c"
+			storm docker "$TP_N" | b_rec tp-mkdir "$c" "$r" || exit 1
+			b_stop "$c"
+		done
+	done
+	for ((r = 1; r <= TX_ROUNDS; r++)); do
+		for c in $(rotate "$r" none floor cgtrack-v2); do
+			b_start "$c"
+			b_drv "$BIN/cgbench" exec --n "$TX_N" | b_rec tp-exec "$c" "$r" || exit 1
+			b_stop "$c"
+		done
+	done
+}
+
+# ---- 6. burst (and the daemon's memory under it) --------------------------------
+section_burst() {
+	local r c s0 s1 out listed
+	b_log "6. burst: $BURST_N container cgroups by two creators, $BURST_ROUNDS round(s)"
+	for ((r = 1; r <= BURST_ROUNDS; r++)); do
+		for c in $(rotate "$r" none cgtrack); do
+			b_start "$c"
+			[ "$c" = cgtrack ] && s0=$(b_pinstats "$PIN_V1")
+			out=$(b_drv "$BIN/cgbench" burst --root "$HIER" --n "$BURST_N" --threads 2 \
+				--out "$B_TMP/burst.ino") || exit 1
+			if [ "$c" = cgtrack ]; then
+				s1=$(b_pinstats "$PIN_V1")
+				# every created cgroup has its live entry (keys: the inode numbers)
+				listed=$("$CGT" list --json --pin-dir "$PIN_V1" |
+					jq -r '.[] | select(.alive) | .key' | sort -u |
+					comm -12 - <(sort -u "$B_TMP/burst.ino") | wc -l)
+				out=$(jq -c --argjson a "$s0" --argjson b "$s1" --argjson l "$listed" \
+					--argjson p "$(b_proc_sample "$B_CGT_PID")" \
+					'. + {added: ($b.added - $a.added),
+					      insert_failed: ($b.insert_failed - $a.insert_failed),
+					      events_lost: ($b.events_lost - $a.events_lost),
+					      listed_alive: $l, daemon: $p}' <<<"$out")
+			fi
+			b_rec burst "$c" "$r" <<<"$out"
+			b_rmtree "$HIER/docker"
+			rmdir "$HIER/docker"
+			b_stop "$c"
+		done
+	done
+}
+
+# ---- 4b. idle: the daemon and bpftrace, measured while 3 and 4 run elsewhere ------
+# Neither is woken by the other sections: the daemon's own hierarchy is left
+# alone, and bpftrace's one-liner only writes a map.
+IDLE_PID="" IDLE_S0="" IDLE_T0=0 IDLE_BT_S0=""
+idle_start() {
+	b_log "4. idle: ${IDLE_S}s; the daemon on its own untouched hierarchy (1,000 cgroups)"
+	b_hier "${HIER_NAME}i" "$B_TMP/idle"
+	b_drv "$BIN/cgbench" tree --root "$B_TMP/idle" --n 1000 >/dev/null || exit 1
+	b_cgt_start "$PIN_IDLE" --cgroup-mode v1 --v1-controller "name=${HIER_NAME}i"
+	IDLE_PID=$B_CGT_PID
+	[ -n "$HAVE_BT" ] && b_start bpftrace
+	sleep 2		# past the first sweep
+	IDLE_S0=$(b_proc_sample "$IDLE_PID")
+	[ -n "$HAVE_BT" ] && IDLE_BT_S0=$(b_proc_sample "${B_PID[bpftrace]}")
+	IDLE_T0=$(now_ms)
+}
+
+idle_delta() {	# SAMPLE0 PID
+	jq -cn --argjson a "$1" --argjson b "$(b_proc_sample "$2")" '
+		($b.t_ns - $a.t_ns) as $dt
+		| {seconds: ($dt / 1e9), cpu_ns: ($b.cpu_ns - $a.cpu_ns),
+		   ticks: ($b.utime_stime_ticks - $a.utime_stime_ticks),
+		   voluntary: ($b.vol - $a.vol), involuntary: ($b.invol - $a.invol),
+		   hwm_kb: $b.hwm_kb, rss_kb: $b.rss_kb}'
+}
+
+idle_end() {
+	local left=$((IDLE_T0 + IDLE_S * 1000 - $(now_ms)))
+	[ "$left" -gt 0 ] && sleep "$(awk -v l="$left" 'BEGIN { printf "%.3f", l / 1000 }')"
+	idle_delta "$IDLE_S0" "$IDLE_PID" | b_rec idle cgtrack 1
+	if [ -n "$HAVE_BT" ]; then
+		idle_delta "$IDLE_BT_S0" "${B_PID[bpftrace]}" | b_rec idle bpftrace 1
+		b_maps_of_pid "${B_PID[bpftrace]}" | jq -c '{maps: .}' | b_rec memory bpftrace 0
+		b_stop bpftrace
+	fi
+	b_kill "$IDLE_PID"
+	"$CGT" unload --pin-dir "$PIN_IDLE" >/dev/null || b_die "cannot unload $PIN_IDLE"
+}
+
+# ---- 3. start-up -------------------------------------------------------------------
+# load_once SIZE CAP RUN: `cgtrack load` until it exits (ready), then unload
+load_once() {
+	local t0 t1 err=$B_TMP/load.err
+	t0=$(date +%s%N)
+	"$CGT" load --pin-dir "$PIN_SU" --cgroup-mode v1 --v1-controller "name=$HIER_NAME" \
+		--max-entries "$2" 2>"$err" >/dev/null || { cat "$err" >&2; b_die "cgtrack load failed"; }
+	t1=$(date +%s%N)
+	if [ "$1" = 0 ] && [ "$3" = 1 ]; then
+		b_maps_memlock "$PIN_SU" | jq -c --argjson cap "$2" '{capacity: $cap, maps: .}' |
+			b_rec memory maps 0
+	fi
+	"$CGT" unload --pin-dir "$PIN_SU" >/dev/null || b_die "cgtrack unload failed"
+	sed -n 's/.* \([0-9]*\) cgroups walked, \([0-9]*\) in containers.*ready in \([0-9]*\) ms.*/\1 \2 \3/p' "$err" |
+		{ read -r walked tracked ready
+		  jq -cn --argjson us "$(((t1 - t0) / 1000))" --argjson w "${walked:-0}" \
+			--argjson t "${tracked:-0}" --argjson rd "${ready:-0}" --argjson cap "$2" \
+			'{ms: ($us / 1000), walked: $w, tracked: $t, ready_log_ms: $rd, capacity: $cap}'; }
+}
+
+find_once() {
+	local t0 t1 n
+	t0=$(date +%s%N)
+	n=$(find "$HIER" -type d | wc -l)
+	t1=$(date +%s%N)
+	jq -cn --argjson us "$(((t1 - t0) / 1000))" --argjson n "$n" '{ms: ($us / 1000), dirs: $n}'
+}
+
+section_startup() {
+	local size r tree tracked cap c
+	b_log "3. start-up: trees of $SU_SIZES cgroups, $SU_RUNS run(s) each"
+	for ((r = 1; r <= SU_RUNS; r++)); do
+		load_once 0 16384 "$r" | b_rec startup cgtrack "$r" size=0 || exit 1
+		find_once | b_rec startup find "$r" size=0
+	done
+	for size in $SU_SIZES; do
+		tree=$(b_drv "$BIN/cgbench" tree --root "$HIER" --n "$size") || exit 1
+		tracked=$(jq .tracked <<<"$tree")
+		# the default capacity where it fits, else a power of two with room
+		cap=16384
+		while [ $((tracked * 5 / 4)) -gt "$cap" ]; do cap=$((cap * 2)); done
+		b_rec tree tree 0 size="$size" capacity="$cap" <<<"$tree"
+		# warm the dentries once, then alternate who goes first
+		find "$HIER" -type d >/dev/null
+		for ((r = 1; r <= SU_RUNS; r++)); do
+			for c in $(rotate "$r" find cgtrack); do
+				if [ "$c" = find ]; then
+					find_once | b_rec startup find "$r" size="$size"
+				else
+					load_once "$size" "$cap" "$r" | b_rec startup cgtrack "$r" size="$size" ||
+						exit 1
+				fi
+			done
+		done
+		b_rmtree "$HIER"
+	done
+}
+
+# ---- 4. sweep ------------------------------------------------------------------------
+section_sweep() {
+	local size left n s0 s1 t0 t1 filled
+	b_log "4. sweep: maps of $SW_SIZES entries, all dead"
+	for size in $SW_SIZES; do
+		"$CGT" load --pin-dir "$PIN_SU" --cgroup-mode v1 --v1-controller "name=$HIER_NAME" \
+			--max-entries "$size" --expiry 3600s >/dev/null 2>"$B_TMP/load.err" ||
+			{ cat "$B_TMP/load.err" >&2; b_die "cgtrack load failed"; }
+		s0=$(b_pinstats "$PIN_SU")
+		# dead entries stay until swept: make and remove in chunks
+		for ((left = size; left > 0; left -= n)); do
+			n=$((left < 5000 ? left : 5000))
+			b_drv "$BIN/cgbench" burst --root "$HIER" --n "$n" --threads 1 >/dev/null || exit 1
+			b_rmtree "$HIER/docker"
+		done
+		rmdir "$HIER/docker"
+		s1=$(b_pinstats "$PIN_SU")
+		filled=$(jq -n --argjson a "$s0" --argjson b "$s1" '$b.added - $a.added')
+		[ "$size" = 100000 ] && b_maps_memlock "$PIN_SU" |
+			jq -c --argjson cap "$size" '{capacity: $cap, maps: .}' | b_rec memory maps 0
+		# scan only (all still within the expiry), as the CLI, then delete all
+		t0=$(date +%s%N)
+		"$CGT" sweep --pin-dir "$PIN_SU" --expiry 3600s >/dev/null || b_die "cgtrack sweep failed"
+		t1=$(date +%s%N)
+		jq -cn --argjson us "$(((t1 - t0) / 1000))" '{ms: ($us / 1000)}' |
+			b_rec sweep cli 1 size="$size" filled="$filled"
+		b_drv "$BIN/sweeptime" "$PIN_SU" 3600000 | b_rec sweep scan 1 size="$size" filled="$filled" ||
+			exit 1
+		b_drv "$BIN/sweeptime" "$PIN_SU" 0 | b_rec sweep delete 1 size="$size" filled="$filled" ||
+			exit 1
+		"$CGT" unload --pin-dir "$PIN_SU" >/dev/null || b_die "cgtrack unload failed"
+	done
+	if ! grep -q '"capacity":100000' "$RAW"; then
+		"$CGT" load --pin-dir "$PIN_SU" --cgroup-mode v1 --v1-controller "name=$HIER_NAME" \
+			--max-entries 100000 >/dev/null 2>&1 || b_die "cgtrack load failed"
+		b_maps_memlock "$PIN_SU" | jq -c '{capacity: 100000, maps: .}' | b_rec memory maps 0
+		"$CGT" unload --pin-dir "$PIN_SU" >/dev/null || b_die "cgtrack unload failed"
+	fi
+}
+
+# ---- run ------------------------------------------------------------------------------
+want event && section_event
+want throughput && section_throughput
+want burst && section_burst
+want idle && idle_start
+want startup && section_startup
+want sweep && section_sweep
+want idle && idle_end
+
+# the environment, for whoever reads the numbers
+others=$(bpftool -j link show 2>/dev/null | jq '[.[] | select(.tp_name? == "cgroup_mkdir")] | length')
+META=$(jq -cn --arg kernel "$(uname -r)" --argjson quick "$QUICK" \
+	--arg cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
+	--argjson ncpu "$(nproc)" --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+	--arg commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD -- bpf include loader 2>/dev/null || echo +changes)" \
+	--arg bpftrace "$([ -n "$HAVE_BT" ] && bpftrace --version 2>/dev/null)" \
+	--argjson others "${others:-0}" --argjson secs "$((($(date +%s%N) - T_START) / 1000000000))" \
+	'{kernel: $kernel, cpu: $cpu, ncpu: $ncpu, date: $date, quick: ($quick == 1),
+	  commit: $commit, bpftrace: $bpftrace, seconds: $secs,
+	  other_mkdir_programs_attached: $others}')
+jq -s --argjson meta "$META" -f "$BENCH_SRC/aggregate.jq" "$RAW" >"$OUT/results.json" ||
+	b_die "cannot aggregate $RAW"
+jq -r -f "$BENCH_SRC/table.jq" "$OUT/results.json" >"$OUT/results.md" ||
+	b_die "cannot print the table"
+cat "$OUT/results.md"
+b_log "raw: $RAW; results: $OUT/results.json, $OUT/results.md"

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Enrichment left out: the static kmatrix build links this instead of
+ * loader/enrich.c and loader/rt_*.c (libcurl does not link statically).
+ * Same interface as loader/enrich.h: --runtime is accepted with the same
+ * names, enrich_start says once that this build has no enrichment, and
+ * the info map stays empty. Tracking is unchanged.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "enrich.h"
+#include "log.h"
+
+bool enrich_runtime_name_ok(const char *name)
+{
+	static const char *const names[] = {
+		"docker", "podman", "containerd", "containerd-state", "crio", "cri-o",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+struct enricher *enrich_start(const struct common_opts *co, const struct pinned *p)
+{
+	(void)p;
+	if (!co->no_enrich && co->n_runtimes > 0)
+		log_warn("this cgtrack was built without enrichment (static build): "
+			 "--runtime is ignored, entries get no names");
+	return NULL;
+}
+
+void enrich_request(struct enricher *e, __u32 key, const struct cgtrack_container *c)
+{
+	(void)e; (void)key; (void)c;
+}
+
+void enrich_existing(struct enricher *e) { (void)e; }
+void enrich_poll(struct enricher *e) { (void)e; }
+void enrich_stop(struct enricher *e) { (void)e; }
