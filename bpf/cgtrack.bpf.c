@@ -54,7 +54,7 @@ static __always_inline void read_names(struct cgtrack_names *n, struct kernfs_no
 	if (level < 2)
 		return;
 	n->parent_len = kn_name(pkn, n->parent, sizeof(n->parent));
-	if (level < 3)
+	if (level < 3 || !cgtrack_needs_gparent(n->parent, n->parent_len))
 		return;
 	n->gparent_len = kn_name(kn_parent(pkn), n->gparent, sizeof(n->gparent));
 }

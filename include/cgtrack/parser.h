@@ -442,6 +442,17 @@ static __always_inline int cg_is_buildkit_id(const char *b, __u32 len)
 	return 1;
 }
 
+/*
+ * The grandparent's name matters only under "buildkit" (docker/buildkit/)
+ * and under a 32-hex ECS task directory (ecs/<task>/): the kernel reads it
+ * only then, which keeps one string copy off every other mkdir.
+ */
+static __always_inline int cgtrack_needs_gparent(const char *parent, __u32 parent_len)
+{
+	return (parent_len == 8 && cg_eq(parent, parent_len, "buildkit")) ||
+	       cg_hex_exact(parent, parent_len, 0, 32);
+}
+
 /* Names that are a container only because of the directory they are in. */
 static __always_inline int cg_match_by_parent(const struct cgtrack_names *n,
 					      struct cgtrack_match *m)
