@@ -34,6 +34,14 @@ static int kernel_has_cap_bpf(void)
 	return last >= CAP_BPF;
 }
 
+/* Append " NAME" to the list of missing capabilities. */
+static void add_missing(char *buf, size_t len, const char *name)
+{
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, len - n, " %s", name);
+}
+
 int caps_check(int need, const char *command)
 {
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
@@ -47,13 +55,13 @@ int caps_check(int need, const char *command)
 		return 0;	/* cannot tell: let the kernel decide */
 	/* CAP_SYS_ADMIN covers everything; 5.8+ splits out CAP_BPF, CAP_PERFMON */
 	if (!have_cap(d, CAP_SYS_ADMIN)) {
-		if (!kernel_has_cap_bpf())
-			strcat(missing, " CAP_SYS_ADMIN");
-		else {
+		if (!kernel_has_cap_bpf()) {
+			add_missing(missing, sizeof(missing), "CAP_SYS_ADMIN");
+		} else {
 			if (!have_cap(d, CAP_BPF))
-				strcat(missing, " CAP_BPF");
+				add_missing(missing, sizeof(missing), "CAP_BPF");
 			if (!have_cap(d, CAP_PERFMON))
-				strcat(missing, " CAP_PERFMON");
+				add_missing(missing, sizeof(missing), "CAP_PERFMON");
 		}
 	}
 	if (!missing[0])

@@ -50,7 +50,9 @@ $(FUZZ_DIR)/replay_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/replay.c $$(FUZZ_SRCS
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $$< tests/fuzz/replay.c $$(FUZZ_SRCS_$(1)) \
 		$$(FUZZ_LIBS_$(1)) -o $$@
 
-fuzz-$(1): $(FUZZ_DIR)/fuzz_$(1) fuzz-seeds | $(FUZZ_DIR)/crashes
+fuzz-$(1): $(FUZZ_DIR)/fuzz_$(1) | $(FUZZ_DIR)/crashes
+	@tests/fuzz/seeds.sh $(FUZZ_DIR)/seeds $(1)
+	@mkdir -p tests/data/regressions/$(1)
 	@mkdir -p $(FUZZ_DIR)/corpus/$(1)
 	@echo "fuzz: $(1) for $$(FUZZ_T_$(1)) s"
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -79,7 +81,7 @@ fuzz-replay: $(addprefix $(FUZZ_DIR)/replay_,$(FUZZ_TARGETS)) fuzz-seeds
 
 # The parser (the long one) beside proc then json: two cores busy, about
 # FUZZ_TIME seconds in all by default.
-fuzz: fuzz-build fuzz-seeds
+fuzz: fuzz-build
 	@$(MAKE) --no-print-directory fuzz-parser & p=$$!; \
 	 $(MAKE) --no-print-directory fuzz-proc && \
 	 $(MAKE) --no-print-directory fuzz-json; o=$$?; \

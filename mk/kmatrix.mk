@@ -13,8 +13,10 @@
 #                          the static binaries, for run-matrix.sh --payload
 #   make kmatrix           fetch the kernels (cached in $(KMATRIX_CACHE)), the
 #                          two above, boot the matrix, print the table; fails
-#                          if any case fails. KMATRIX_ARGS adds run-matrix.sh
-#                          options, e.g. KMATRIX_ARGS="--kernels bullseye --layouts v1"
+#                          if any case fails. KMATRIX_TIMEOUT: seconds per boot
+#                          (240; a boot takes 10-40 s under TCG). KMATRIX_ARGS
+#                          adds run-matrix.sh options, e.g.
+#                          KMATRIX_ARGS="--kernels bullseye --layouts v1"
 #   make kmatrix-deps      install what the matrix needs (apt, only the missing)
 
 include scripts/kmatrix/static.mk
@@ -22,6 +24,7 @@ include scripts/kmatrix/static.mk
 STATIC_OUTPUT  := $(OUTPUT)/static
 KMATRIX_CACHE  ?= $(OUTPUT)/kmatrix
 KMATRIX_PAYLOAD := $(OUTPUT)/kmatrix/payload
+KMATRIX_TIMEOUT ?= 240
 KMATRIX_ARGS   ?=
 
 # The loader without the enrichment sources (they need libcurl and json-c).
@@ -74,7 +77,7 @@ kmatrix-payload: static
 
 kmatrix: kmatrix-payload
 	scripts/kmatrix/run-matrix.sh --cache $(KMATRIX_CACHE) --payload $(KMATRIX_PAYLOAD) \
-		$(KMATRIX_ARGS)
+		--timeout $(KMATRIX_TIMEOUT) $(KMATRIX_ARGS)
 
 kmatrix-deps:
 	bash scripts/kmatrix/install-deps.sh

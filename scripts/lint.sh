@@ -9,7 +9,7 @@
 #   scripts/lint.sh FILE...        only these
 #   LINT_TOOLS=tidy|cppcheck       only one tool
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 OUTPUT=${OUTPUT:-build}
 TIDY=${CLANG_TIDY:-$(command -v clang-tidy-14 || command -v clang-tidy)}
 CPPCHECK=${CPPCHECK:-cppcheck}
@@ -29,7 +29,7 @@ done
 # Generated headers are system headers: no finding is reported in them.
 USER_FLAGS=(-std=gnu11 -D_GNU_SOURCE -Iinclude -isystem "$OUTPUT" -isystem "$OUTPUT/examples"
 	    -Iloader -Itests/fuzz)
-BPF_FLAGS=(-target bpf -D__TARGET_ARCH_$ARCH -O2 -isystem "$OUTPUT" -Iinclude -Ibpf)
+BPF_FLAGS=(-target bpf "-D__TARGET_ARCH_$ARCH" -O2 -isystem "$OUTPUT" -Iinclude -Ibpf)
 
 if [ $# -gt 0 ]; then
 	files=("$@")

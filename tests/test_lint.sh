@@ -14,6 +14,6 @@ for tool in tidy cppcheck; do
 	0) echo "ok - lint: $tool: $(tail -1 "$out" | sed 's/^lint: //')" ;;
 	2) echo "not ok - lint: $tool: cannot run: $(tail -1 "$out")" ;;
 	*) echo "not ok - lint: $tool: $(tail -1 "$out" | sed 's/^lint: //')"
-	   sed 's/^/#   /' "$out" | head -60 >&2 ;;
+	   head -60 "$out" >&2 ;;
 	esac
 done

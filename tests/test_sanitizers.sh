@@ -109,9 +109,29 @@ kill -TERM "$dpid"
 wait "$dpid"
 rc=$?
 T_DAEMON_PID=""
-if [ $rc -eq 0 ] && ! ls "$T_TMP/san" | grep -q "\.$dpid\$"; then
+if [ $rc -eq 0 ] && [ -z "$(find "$T_TMP/san" -name "*.$dpid")" ]; then
 	t_ok "daemon session: exit 0, no sanitizer report"
 else
 	t_fail "daemon session" "exit $rc, reports: $(reports)"
 fi
 t_clean "unload" cgt unload
+
+# The kernel-side tests of other areas, with the sanitized binary: population,
+# the readers (get/find/pid/resolve and its symlink walks), and enrichment
+# against hostile runtime peers (hangs, 10 MB answers, cut-off and invalid
+# JSON, lies).
+for t in test_populate.sh test_readers.sh test_readers_resolve.sh test_runtime_enrich.sh; do
+	[ -f "$TESTS_DIR/$t" ] || continue
+	before=$(ls "$T_TMP/san" | wc -l)
+	CGTRACK=$CGTRACK bash "$TESTS_DIR/$t" >"$T_TMP/sub.out" 2>"$T_TMP/sub.err"
+	rc=$?
+	after=$(ls "$T_TMP/san" | wc -l)
+	ok=$(grep -c '^ok - ' "$T_TMP/sub.out")
+	bad=$(grep -c '^not ok - ' "$T_TMP/sub.out")
+	if [ $rc -eq 0 ] && [ "$bad" = 0 ] && [ "$after" = "$before" ] && [ "$ok" -gt 0 ]; then
+		t_ok "$t under ASan and UBSan: $ok cases pass, no report"
+	else
+		t_fail "$t under ASan and UBSan" "exit $rc, $bad failing cases, sanitizer reports: $(reports)"
+		grep '^not ok' "$T_TMP/sub.out" | head -5 >&2
+	fi
+done

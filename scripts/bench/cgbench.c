@@ -3,10 +3,11 @@
  * cgbench: the benchmark's load generator. Tight C loops, so that what is
  * timed is the kernel and not a shell; each command prints one JSON line.
  *
- *   cgbench storm --root DIR --kind K --n N [--prog LABEL=ID]...
+ *   cgbench storm --root DIR --kind K --n N [--gap-us U] [--prog LABEL=ID]...
  *       N mkdir+rmdir cycles of cgroups shaped like K under DIR (parents
  *       are made before and removed after the timed loop). K: docker,
- *       nested, sub, plain, plain-nested.
+ *       nested, sub, plain, plain-nested. --gap-us: a pause after each
+ *       cycle (containers one at a time, as on a real host).
  *   cgbench exec --n N [--cgroup DIR] [--start] [--prog LABEL=ID]...
  *       N fork+execve(/bin/true)+wait, in DIR if given (--start: one exec
  *       in a new mount namespace first, so that a tracked container is
@@ -302,7 +303,7 @@ static namer_t storm_setup(const char *kind, const char *root, struct parents *p
 	exit(2);
 }
 
-static int cmd_storm(const char *root, const char *kind, uint64_t n)
+static int cmd_storm(const char *root, const char *kind, uint64_t n, unsigned gap_us)
 {
 	struct parents ps = { .n = 0 };
 	char path[PATH_MAX];
@@ -323,11 +324,14 @@ static int cmd_storm(const char *root, const char *kind, uint64_t n)
 			die("mkdir", path);
 		if (rmdir(path))
 			die("rmdir", path);
+		if (gap_us)
+			usleep(gap_us);
 	}
 	t1 = now_ns();
 	progs_stop();
 	parents_remove(&ps);
-	printf("{\"kind\":\"%s\",\"n\":%" PRIu64 ",\"elapsed_ns\":%" PRIu64, kind, n, t1 - t0);
+	printf("{\"kind\":\"%s\",\"n\":%" PRIu64 ",\"gap_us\":%u,\"elapsed_ns\":%" PRIu64,
+	       kind, n, gap_us, t1 - t0);
 	print_progs();
 	printf("}\n");
 	return 0;
@@ -393,7 +397,6 @@ static int cmd_exec(uint64_t n, const char *cgroup, int start)
 struct tree {
 	const char *root;
 	uint64_t want, made, tracked, containers;
-	uint64_t seq;
 };
 
 /* mkdir one cgroup of the tree if the count allows; 1 if made */
@@ -557,11 +560,13 @@ int main(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "salt", required_argument, NULL, 'S' },
+		{ "gap-us", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd, *root = NULL, *kind = "docker", *cgroup = NULL, *out = NULL;
 	uint64_t n = 1000;
 	int c, start = 0, threads = 2;
+	unsigned gap_us = 0;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: cgbench storm|exec|tree|burst|rmtree ... (see the source)\n");
@@ -581,6 +586,7 @@ int main(int argc, char **argv)
 		case 't': threads = atoi(optarg); break;
 		case 'o': out = optarg; break;
 		case 'S': salt = strtoull(optarg, NULL, 0); break;
+		case 'g': gap_us = (unsigned)strtoul(optarg, NULL, 10); break;
 		default: return 2;
 		}
 	}
@@ -594,7 +600,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(cmd, "storm"))
-		return cmd_storm(root, kind, n);
+		return cmd_storm(root, kind, n, gap_us);
 	if (!strcmp(cmd, "tree"))
 		return cmd_tree(root, n);
 	if (!strcmp(cmd, "burst"))

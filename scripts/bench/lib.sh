@@ -64,6 +64,10 @@ b_cleanup() {
 		m=${B_MOUNTS[p]}
 		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
 	done
+	# what a failed run had measured, for whoever looks into it
+	if [ "$rc" != 0 ] && [ -s "${RAW:-}" ] && [ -n "${OUT:-}" ] && mkdir -p "$OUT"; then
+		cp "$RAW" "$OUT/raw.partial.jsonl" && b_log "partial results: $OUT/raw.partial.jsonl"
+	fi
 	[ -n "${B_TMP:-}" ] && rm -rf "$B_TMP"
 	return $rc
 }

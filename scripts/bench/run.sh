@@ -28,9 +28,10 @@
 #   --sections: some of event,throughput,burst,idle,startup,sweep (default all)
 #   --out: where raw.jsonl and the results go (default $OUTPUT/bench)
 #   CGTRACK=PATH measures another build of cgtrack (e.g. a variant of the BPF
-#   programs made under build/bench-variants/).
+#   programs made by scripts/bench/variant.sh under build/bench-variants/);
+#   its sweep is timed with the sweeptime beside it, if there is one.
 set -u -o pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 BENCH_SRC=$ROOT/scripts/bench
 OUTPUT=${OUTPUT:-build}
@@ -49,7 +50,10 @@ while [ $# -gt 0 ]; do
 done
 want() { case ",$SECTIONS," in *",$1,"*) return 0 ;; esac; return 1; }
 CGTRACK=${CGTRACK:-$OUTPUT/cgtrack}
+SWEEPTIME=${SWEEPTIME:-$(dirname "$CGTRACK")/sweeptime}
+[ -x "$SWEEPTIME" ] || SWEEPTIME=$OUTPUT/bench/bin/sweeptime
 
+# shellcheck source=scripts/bench/lib.sh
 source "$BENCH_SRC/lib.sh"
 
 if [ "$QUICK" = 1 ]; then
@@ -81,15 +85,26 @@ for t in bpftool jq find; do
 	command -v "$t" >/dev/null || b_die "$t is needed"
 done
 b_init
+# BENCH_WAIT_QUIET=SECONDS: first wait (that long at most) for the 1-minute
+# load average to fall under 1 (other work on the machine skews timings)
+if [ -n "${BENCH_WAIT_QUIET:-}" ]; then
+	for ((i = 0; i < BENCH_WAIT_QUIET; i += 10)); do
+		awk '{ exit !($1 < 1) }' /proc/loadavg && break
+		[ $((i % 60)) = 0 ] && b_log "waiting for a quiet machine (load $(cut -d' ' -f1 /proc/loadavg))"
+		sleep 10
+	done
+fi
 # Snapshots: a rebuild during the run must not change what is measured.
-mkdir -p "$B_TMP/bin" "$OUT"
+mkdir -p "$B_TMP/bin"
 cp "$CGTRACK" "$B_TMP/cgtrack"
 cp "$OUTPUT"/bench/bin/* "$B_TMP/bin/"
+cp "$SWEEPTIME" "$B_TMP/bin/sweeptime"
 CGT=$B_TMP/cgtrack
 BIN=$B_TMP/bin
-RAW=$OUT/raw.jsonl
+RAW=$B_TMP/raw.jsonl	# copied to $OUT at the end (a `make clean` meanwhile is no harm)
 : >"$RAW"
 T_START=$(date +%s%N)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 V2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 [ -n "$V2" ] || b_die "no cgroup2 mount (the exec benchmark tracks cgroup2)"
@@ -131,13 +146,16 @@ rotate() {	# N WORDS...: the words rotated left by N
 	local a=("$@") i
 	for ((i = 0; i < ${#a[@]}; i++)); do echo "${a[(i + n) % ${#a[@]}]}"; done
 }
-storm() {	# KIND N: one storm in the private hierarchy (programs: B_PROGS)
-	b_drv "$BIN/cgbench" storm --root "$HIER" --kind "$1" --n "$2" "${B_PROGS[@]}"
+storm() {	# KIND N [ARGS...]: one storm in the private hierarchy (programs: B_PROGS)
+	local k=$1 n=$2
+	shift 2
+	b_drv "$BIN/cgbench" storm --root "$HIER" --kind "$k" --n "$n" "$@" "${B_PROGS[@]}"
 }
-# exec_in DIR ARGS...: the exec driver inside a fresh container cgroup
+# exec_container ARGS...: the exec driver inside a fresh container cgroup
 exec_container() {
-	local dir=$V2BASE/docker/$(hex64) out i
-	mkdir -p "$V2BASE/docker" && mkdir "$dir" || b_die "cannot make $dir"
+	local dir out i
+	dir=$V2BASE/docker/$(hex64)
+	{ mkdir -p "$V2BASE/docker" && mkdir "$dir"; } || b_die "cannot make $dir"
 	out=$(b_drv "$BIN/cgbench" exec --cgroup "$dir" --start "$@") || exit 1
 	for i in $(seq 1 50); do rmdir "$dir" 2>/dev/null && break; sleep 0.02; done
 	echo "$out"
@@ -152,6 +170,10 @@ event_block() {
 		for k in $KINDS; do
 			storm "$k" "$EV_N" | b_rec event "$c" "$r" || return 1
 		done
+		# one container at a time, 1 ms apart: every record finds the
+		# daemon waiting (a storm's back-to-back ones mostly do not)
+		storm docker "$((EV_N / 10))" --gap-us 1000 |
+			b_rec event "$c" "$r" kind=docker-apart || return 1
 	fi
 	if [ "$c" = floor ] || [ "$c" = cgtrack-v2 ]; then
 		b_drv "$BIN/cgbench" exec --n "$EX_N" "${B_PROGS[@]}" |
@@ -402,12 +424,18 @@ META=$(jq -cn --arg kernel "$(uname -r)" --argjson quick "$QUICK" \
 	--arg commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD -- bpf include loader 2>/dev/null || echo +changes)" \
 	--arg bpftrace "$([ -n "$HAVE_BT" ] && bpftrace --version 2>/dev/null)" \
 	--argjson others "${others:-0}" --argjson secs "$((($(date +%s%N) - T_START) / 1000000000))" \
+	--arg load0 "$LOAD_START" --arg load1 "$(cut -d' ' -f1-3 /proc/loadavg)" \
+	--arg binary "$CGTRACK" --arg sections "$SECTIONS" \
+	--argjson stats_sysctl "$(cat /proc/sys/kernel/bpf_stats_enabled)" \
 	'{kernel: $kernel, cpu: $cpu, ncpu: $ncpu, date: $date, quick: ($quick == 1),
-	  commit: $commit, bpftrace: $bpftrace, seconds: $secs,
-	  other_mkdir_programs_attached: $others}')
+	  commit: $commit, binary: $binary, sections: $sections, bpftrace: $bpftrace,
+	  seconds: $secs, loadavg_start: $load0, loadavg_end: $load1,
+	  bpf_stats_sysctl: $stats_sysctl, other_mkdir_programs_attached: $others}')
+mkdir -p "$OUT" || b_die "cannot make $OUT"
+cp "$RAW" "$OUT/raw.jsonl"
 jq -s --argjson meta "$META" -f "$BENCH_SRC/aggregate.jq" "$RAW" >"$OUT/results.json" ||
 	b_die "cannot aggregate $RAW"
 jq -r -f "$BENCH_SRC/table.jq" "$OUT/results.json" >"$OUT/results.md" ||
 	b_die "cannot print the table"
 cat "$OUT/results.md"
-b_log "raw: $RAW; results: $OUT/results.json, $OUT/results.md"
+b_log "raw: $OUT/raw.jsonl; results: $OUT/results.json, $OUT/results.md"

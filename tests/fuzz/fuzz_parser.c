@@ -341,7 +341,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	enum { KERNEL_CAN, TOO_LONG, DOT_NAME } why = KERNEL_CAN;
-	struct sim_node *last = NULL;
+	struct sim_node *last = NULL, *prev;
 	struct cgpath_node got;
 	char err[256];
 	size_t len, i, start, k = 0, depth = 0;
@@ -386,8 +386,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		keybuf[k++] = '/';
 		memcpy(keybuf + k, name, nlen);
 		k += nlen;
+		prev = last;
 		last = sim_mkdir(keybuf, k, keybuf + k - nlen, nlen);
 		check_entry("simulator", last);
+		/* inside a container stays inside one (a deeper one may take over) */
+		if (prev && prev->tracked && !last->tracked)
+			fuzz_fail("'%.*s' is in a container, its child '%.*s' not", (int)prev->key_len,
+				  prev->key, (int)nlen, name);
+		if (prev && prev->tracked && !last->ent.root &&
+		    last->ent.root_cgroup_id != prev->ent.root_cgroup_id)
+			fuzz_fail("'%.*s': a sub-cgroup that is not its parent's container's",
+				  (int)k, keybuf);
 		if (++depth <= PREFIX_CHECK_DEPTH) {
 			char pfx[MAX_PATH + 1];
 

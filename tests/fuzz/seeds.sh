@@ -2,16 +2,22 @@
 # SPDX-License-Identifier: Apache-2.0
 # Seed corpora for the fuzz targets, one input per file, from the real-paths
 # corpus (../shared/corpus, else tests/data) and our parser cases.
-#   tests/fuzz/seeds.sh OUTDIR     -> OUTDIR/parser, OUTDIR/proc, OUTDIR/json
+#   tests/fuzz/seeds.sh OUTDIR [TARGET...]  -> OUTDIR/parser, OUTDIR/proc, OUTDIR/json
+# Each target's directory is built aside and renamed into place, so that a
+# fuzzer reading another target's seeds is never disturbed.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$1
+shift
+targets=${*:-parser proc json}
 corpus=$root/../shared/corpus/cgroup-paths.tsv
 [ -r "$corpus" ] || corpus=$root/tests/data/cgroup-paths.tsv
 cases=$root/tests/data/parser-cases.tsv
-
-rm -rf "$out/parser" "$out/proc" "$out/json"
-mkdir -p "$out/parser" "$out/proc" "$out/json"
+tmp=$(mktemp -d "$out.tmp.XXXXXX" 2>/dev/null || { mkdir -p "$out"; mktemp -d "$out.tmp.XXXXXX"; })
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$out" "$tmp/parser" "$tmp/proc" "$tmp/json"
+out_final=$out
+out=$tmp
 i=0
 # the parser target prepends the leading '/' itself
 grep -hv '^#' "$corpus" "$cases" | cut -f1 | grep '^/' | sort -u |
@@ -34,5 +40,11 @@ printf '::/\n:\n0:\n99999999999999999999:x:/a\n' >"$out/proc/garbage"
 # runtime replies: docker inspect, containerd/cri-o CRI status, podman
 for f in "$root"/tests/fuzz/json/*.json; do
 	[ -f "$f" ] && cp "$f" "$out/json/"
+done
+for t in $targets; do
+	rm -rf "$out_final/$t.old"
+	[ -d "$out_final/$t" ] && mv "$out_final/$t" "$out_final/$t.old"
+	mv "$out/$t" "$out_final/$t"
+	rm -rf "$out_final/$t.old"
 done
 exit 0

@@ -18,6 +18,7 @@
 # Every wait is bounded (a load gets KMATRIX_LOAD_WAIT s, the rest seconds);
 # a boot that hangs anyway is cut by run-matrix.sh --timeout.
 
+# shellcheck disable=SC3043  # `local`: busybox ash has it
 P=${KMATRIX_PAYLOAD_DIR:-/payload}
 CGT=$P/cgtrack
 PIN=/sys/fs/bpf/cgtrack-kmx
@@ -73,12 +74,12 @@ now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
 
 # wait_for TENTHS CMD...: retry CMD every 0.1 s, at most TENTHS times
 wait_for() {
-	n=$1
+	local left="$1"
 	shift
-	while [ "$n" -gt 0 ]; do
+	while [ "$left" -gt 0 ]; do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
-		n=$((n - 1))
+		left=$((left - 1))
 	done
 	return 1
 }
@@ -111,13 +112,13 @@ jget() {
 
 # run_in DIR CMD...: a child joins DIR, then execs CMD; waits for it
 run_in() {
-	d=$1
+	local dir="$1"
 	shift
-	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$d" "$@"
+	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$dir" "$@"
 }
 
 start_daemon() {	# LABEL ARGS...
-	lbl=$1
+	local lbl="$1" t0
 	shift
 	rm -f "$W/pid"
 	"$CGT" run --pin-dir "$PIN" --pidfile "$W/pid" --expiry 1 --no-enrich "$@" \
@@ -163,9 +164,10 @@ consumer_stop() {
 
 # remove our cgroup trees in a hierarchy, deepest first
 rm_trees() {
-	for t in $TOPS; do
-		[ -d "$1/$t" ] || continue
-		find "$1/$t" -depth -type d 2>/dev/null | while read -r d; do rmdir "$d" 2>/dev/null; done
+	local top
+	for top in $TOPS; do
+		[ -d "$1/$top" ] || continue
+		find "$1/$top" -depth -type d 2>/dev/null | while read -r dir; do rmdir "$dir" 2>/dev/null; done
 	done
 }
 
@@ -313,7 +315,7 @@ test_mode() {
 	# --- the example consumers read the pinned maps in their own programs ---------
 	if [ -x "$P/execcount" ]; then
 		if consumer_start execcount '^counting execs'; then
-			for n in 1 2 3; do run_in "$H/$KB/cri-containerd-$I.scope" /bin/true; done
+			for _ in 1 2 3; do run_in "$H/$KB/cri-containerd-$I.scope" /bin/true; done
 			consumer_stop '^EXECS'
 			got=$(awk -v id="$I" '$2 == id { print $1 }' "$W/$m.execcount")
 			if [ "${got:-0}" -ge 3 ] 2>/dev/null; then pass "$m.consumer_execcount"

@@ -1,0 +1,27 @@
+#!/bin/sh
+# drop.sh WHAT: leave one operation out, to measure it by difference
+#   notify          the ADDED ring buffer record of cgtrack_mkdir
+#   containers_map  its update of the tracee-compatible map
+#   containers      its update of the containers map
+#   rmdir-lookup    cgtrack_rmdir's lookup (and all after it)
+#   exec-mntns      cgtrack_exec's mount-namespace bookkeeping
+python3 - "$1" <<'PY'
+import sys
+edits = {
+    'notify': ('\tstat_inc(CGTRACK_STAT_ADDED);\n\tnotify(key, cgid, CGTRACK_EV_ADDED);',
+               '\tstat_inc(CGTRACK_STAT_ADDED);'),
+    'containers_map': ('\t    bpf_map_update_elem(&containers_map, &key, &state, BPF_ANY)) {',
+                       '\t    0) {'),
+    'containers': ('\tif (bpf_map_update_elem(&containers, &key, &s->entry, BPF_ANY) ||',
+                   '\tif (0 ||'),
+    'rmdir-lookup': ('\te = bpf_map_lookup_elem(&containers, &key);\n\tif (!e || e->cgroup_id != cgid || e->removed_ns)',
+                     '\tif (cgrp)\n\t\treturn 0;\n\te = bpf_map_lookup_elem(&containers, &key);\n\tif (!e || e->cgroup_id != cgid || e->removed_ns)'),
+    'exec-mntns': ('\tremember_mntns(p, mntns);\n', ''),
+}
+a, b = edits[sys.argv[1]]
+p = 'bpf/cgtrack.bpf.c'
+s = open(p).read()
+assert s.count(a) == 1, a
+s = s.replace(a, b)
+open(p, 'w').write(s)
+PY
