@@ -8,8 +8,25 @@
 #include "names.h"
 #include "timeutil.h"
 
+/*
+ * The map is writable by whoever may write the pins: never trust an entry
+ * to be well formed. Terminate the strings inside their fields and make
+ * `root` a proper bool before anything prints them.
+ */
+static void entry_sanitize(struct cgtrack_container *e)
+{
+	unsigned char root;
+
+	e->container_id[sizeof(e->container_id) - 1] = 0;
+	e->pod_uid[sizeof(e->pod_uid) - 1] = 0;
+	memcpy(&root, &e->root, sizeof(root));
+	root = root != 0;
+	memcpy(&e->root, &root, sizeof(root));
+}
+
 void entry_resolve_path(const struct pinned *p, struct entry_view *v)
 {
+	entry_sanitize(&v->e);
 	v->path[0] = 0;
 	if (v->e.removed_ns || !p->cfg.mount[0])
 		return;

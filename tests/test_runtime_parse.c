@@ -222,7 +222,7 @@ static void test_containerd_lookup(void)
 	snprintf(dir, sizeof(dir), "%s/io.containerd.runtime.v2.task/k8s.io/%s", state, id);
 	snprintf(cmd, sizeof(cmd), "mkdir -p %s %s/io.containerd.runtime.v2.task/default",
 		 dir, state);
-	if (system(cmd))
+	if (system(cmd))	/* NOLINT(cert-env33-c): a fixed mkdir -p in a test */
 		exit(1);
 	snprintf(file, sizeof(file), "%s/config.json", dir);
 	write_file(file, bundle, strlen(bundle));
@@ -243,7 +243,7 @@ static void test_containerd_lookup(void)
 	r = rt_containerd_lookup(state, NULL, id, &i, ns, sizeof(ns), err, sizeof(err));
 	CHECK("containerd lookup: a bundle over 1 MiB is refused", r == -EBADMSG);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", state);
-	if (system(cmd))
+	if (system(cmd))	/* NOLINT(cert-env33-c): a fixed rm -rf of our mkdtemp */
 		fail = 1;
 }
 

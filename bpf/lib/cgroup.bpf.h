@@ -49,10 +49,10 @@ static __always_inline struct cgroup *task_cgroup(struct task_struct *t,
 
 	if (v2)
 		return BPF_CORE_READ(cset, dfl_cgrp);
-	if (ssid < 0 || ssid >= (int)(bpf_core_field_size(cset->subsys) /
-				      sizeof(void *)))
+	/* the array's length differs with the kernel's config: ask CO-RE */
+	if (ssid < 0 || ssid >= (int)(bpf_core_field_size(cset->subsys) / sizeof(void *)))
 		return NULL;
-	bpf_core_read(&css, sizeof(css), &cset->subsys[0] + ssid);
+	bpf_core_read(&css, sizeof(void *), &cset->subsys[0] + ssid);
 	return css ? BPF_CORE_READ(css, cgroup) : NULL;
 }
 

@@ -191,8 +191,9 @@ b_start() {	# CONTENDER
 		done <"$B_TMP/floor.out"
 		;;
 	cgtrack)
+		# shellcheck disable=SC2086
 		b_cgt_start "$PIN_V1" --cgroup-mode v1 \
-			--v1-controller "name=$HIER_NAME" --expiry 0
+			--v1-controller "name=$HIER_NAME" --expiry 0 ${BENCH_CGTRACK_ARGS:-}
 		B_PID[cgtrack]=$B_CGT_PID
 		for name in mkdir rmdir exec exit; do
 			id=$(b_link_prog "$PIN_V1" "$(b_tp "$name")") || b_die "no link pin"

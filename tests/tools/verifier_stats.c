@@ -21,8 +21,11 @@ int main(int argc, char **argv)
 	char *log = calloc(1, LOG_SIZE);
 	int err;
 
-	if (!skel || !log)
+	if (!skel || !log) {
+		free(log);
+		cgtrack__destroy(skel);
 		return 1;
+	}
 	if (argc == 4 && !strcmp(argv[1], "v1")) {
 		skel->rodata->tracked_v2 = 0;
 		skel->rodata->tracked_ssid = atoi(argv[2]);
@@ -39,6 +42,8 @@ int main(int argc, char **argv)
 		const char *tail = len > 6000 ? log + len - 6000 : log;
 
 		printf("load failed: %d\n%s\n", err, tail);
+		free(log);
+		cgtrack__destroy(skel);
 		return 1;
 	}
 	bpf_object__for_each_program(prog, skel->obj) {
@@ -47,5 +52,6 @@ int main(int argc, char **argv)
 	}
 	printf("%s\n", strstr(log, "processed") ? strstr(log, "processed") : "");
 	cgtrack__destroy(skel);
+	free(log);
 	return 0;
 }
