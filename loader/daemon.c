@@ -51,7 +51,41 @@ struct daemon {
 	uint64_t expiry_ns;
 	uint64_t last_dead;		/* stats: marked dead at the last sweep */
 	int dead_pending;		/* the last sweep saw entries in grace */
+	uint64_t last_failed;		/* stats: insert failures last reported */
+	uint64_t failed_warned_ns;	/* when we last warned about them */
 };
+
+/*
+ * The kernel counts the containers it could not insert (a full map); say
+ * so in the log, at most every 10 s, not only in `cgtrack status`.
+ */
+static void warn_insert_failures(struct daemon *d)
+{
+	uint64_t failed = pins_stat(&d->p, CGTRACK_STAT_INSERT_FAILED), now = boot_ns();
+
+	if (failed <= d->last_failed || now - d->failed_warned_ns < 10000000000ull)
+		return;
+	log_warn("the containers map is full (%u entries): %llu more cgroups could not "
+		 "be tracked; raise --max-entries (with --replace)", d->p.max_entries,
+		 (unsigned long long)(failed - d->last_failed));
+	d->last_failed = failed;
+	d->failed_warned_ns = now;
+}
+
+/* The daemon sweeps with its own --expiry: let `cgtrack sweep` and status know. */
+static void store_expiry(struct daemon *d)
+{
+	struct cgtrack_config cfg;
+	__u32 zero = 0;
+
+	if (d->p.config < 0 || bpf_map_lookup_elem(d->p.config, &zero, &cfg))
+		return;
+	if (cfg.expiry_ns == d->expiry_ns)
+		return;
+	cfg.expiry_ns = d->expiry_ns;
+	if (bpf_map_update_elem(d->p.config, &zero, &cfg, BPF_EXIST))
+		log_debug("cannot store the expiry in the config map: %s", strerror(errno));
+}
 
 /* Print a container's arrival or departure (sub-cgroups at debug). */
 static void report(struct daemon *d, const struct cgtrack_event *ev)
@@ -165,8 +199,10 @@ static int start(struct daemon *d, const char *cmd, enum load_outcome *how)
 		return -1;
 	if (pins_open(d->co.pin_dir, true, &d->p))
 		return -1;
+	store_expiry(d);
 	if (populate(&d->th, &d->p, &pr))
 		return -1;
+	d->last_failed = pins_stat(&d->p, CGTRACK_STAT_INSERT_FAILED);
 	log_info("%s; tracking %s (%s, hierarchy %d) at %s; %llu cgroups walked, "
 		 "%llu in containers, %llu added as existed, %llu marked dead; "
 		 "ready in %llu ms", *how == LOAD_ADOPTED ? "adopted the pinned programs" :
@@ -204,6 +240,7 @@ static int loop(struct daemon *d)
 		}
 		if (boot_ns() >= next_sweep) {
 			maybe_sweep(d);
+			warn_insert_failures(d);
 			next_sweep = boot_ns() + 1000000000ull;
 		}
 		if (d->enr)

@@ -84,6 +84,11 @@ full_map() {
 	else
 		t_fail "full map: daemon" "died: $(tail -3 "$T_TMP/daemon.err")"
 	fi
+	if t_wait_for "daemon warns" 3 grep -q "containers map is full" "$T_TMP/daemon.err"; then
+		t_ok "full map: the daemon logs a warning"
+	else
+		t_fail "full map: daemon warning" "no 'containers map is full' in its log"
+	fi
 	st=$(cgt status 2>&1)
 	if [ "$(cgt status >/dev/null 2>&1; echo $?)" = 1 ] && grep -q 'full' <<<"$st" &&
 	   grep -q 'inserts failed' <<<"$st"; then
