@@ -22,7 +22,8 @@ static const struct command commands[] = {
 	  "  --expiry DUR         keep removed entries this long (default 5s)\n"
 	  "  --replace            remove existing pins first, load this build\n"
 	  "  --pidfile FILE       write our pid once ready\n"
-	  "  --runtime NAME:SOCK  runtime socket for names (repeatable)\n"
+	  "  --runtime NAME:PATH  docker|podman|crio:SOCKET, containerd:SOCKET|STATE_DIR,\n"
+	  "                       containerd-state:DIR (repeatable; default: the usual paths)\n"
 	  "  --enrich-timeout DUR per request (default 2s)\n"
 	  "  --no-enrich          do not ask the runtimes\n"
 	  COMMON_HELP
