@@ -19,14 +19,26 @@ const volatile int tracked_v2 = 1;		/* track the cgroup2 hierarchy */
 const volatile int tracked_hierarchy = 0;	/* its hierarchy id */
 const volatile int tracked_ssid = -1;		/* v1: controller index */
 
+/*
+ * tp_btf arguments are BTF pointers: plain (fault-safe) loads walk them,
+ * much cheaper than a probe-read helper call per hop on these hot paths.
+ */
 static __always_inline int in_tracked_hierarchy(struct cgroup *cgrp)
 {
-	return BPF_CORE_READ(cgrp, root, hierarchy_id) == tracked_hierarchy;
+	return cgrp->root->hierarchy_id == tracked_hierarchy;
 }
 
-static __always_inline void notify(__u32 key, __u64 cgid, __u32 type)
+/*
+ * Waking the reader costs an IPI per event (a VM exit when virtualized),
+ * microseconds with interrupts off: let the daemon's once-a-second poll
+ * collect the events, and wake it only when the buffer is filling up.
+ */
+#define EVENTS_WAKEUP_BYTES	(64 * 1024)
+
+static __always_inline void notify(__u32 key, __u64 cgid, __u32 type, __u64 ts)
 {
 	struct cgtrack_event *ev;
+	__u64 flags = BPF_RB_NO_WAKEUP;
 
 	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
 	if (!ev) {
@@ -35,10 +47,12 @@ static __always_inline void notify(__u32 key, __u64 cgid, __u32 type)
 		return;
 	}
 	ev->cgroup_id = cgid;
-	ev->ts_ns = bpf_ktime_get_boot_ns();
+	ev->ts_ns = ts;
 	ev->key = key;
 	ev->type = type;
-	bpf_ringbuf_submit(ev, 0);
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= EVENTS_WAKEUP_BYTES)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(ev, flags);
 }
 
 /* Read the names the parser needs: own, parent's and (if asked) grandparent's. */
@@ -96,7 +110,7 @@ int BPF_PROG(cgtrack_mkdir, struct cgroup *cgrp, const char *path)
 	struct cgtrack_scratch *s;
 	__u32 key, pkey, zero = 0, level;
 	__u8 state = CGTRACK_STATE_CREATED;
-	__u64 cgid;
+	__u64 cgid, ts;
 
 	if (!in_tracked_hierarchy(cgrp))
 		return 0;
@@ -105,12 +119,12 @@ int BPF_PROG(cgtrack_mkdir, struct cgroup *cgrp, const char *path)
 	if (!s)
 		return 0;
 
-	kn = BPF_CORE_READ(cgrp, kn);
+	kn = cgrp->kn;
 	pkn = kn_parent(kn);
-	level = BPF_CORE_READ(cgrp, level);
-	cgid = kn_id(kn);
+	level = cgrp->level;
+	cgid = kn->id;
 	key = (__u32)cgid;
-	pkey = (__u32)kn_id(pkn);
+	pkey = (__u32)pkn->id;
 
 	read_names(&s->names, kn, pkn, level);
 	if (s->names.name_len == 0) {
@@ -129,6 +143,7 @@ int BPF_PROG(cgtrack_mkdir, struct cgroup *cgrp, const char *path)
 	s->entry.state = CGTRACK_STATE_CREATED;
 	s->entry.created_ns = bpf_ktime_get_boot_ns();
 	s->entry.removed_ns = 0;
+	ts = s->entry.created_ns;
 	if (bpf_map_update_elem(&containers, &key, &s->entry, BPF_ANY) ||
 	    bpf_map_update_elem(&containers_map, &key, &state, BPF_ANY)) {
 		/* most likely full: counted, and `cgtrack status` warns */
@@ -137,7 +152,7 @@ int BPF_PROG(cgtrack_mkdir, struct cgroup *cgrp, const char *path)
 		return 0;
 	}
 	stat_inc(CGTRACK_STAT_ADDED);
-	notify(key, cgid, CGTRACK_EV_ADDED);
+	notify(key, cgid, CGTRACK_EV_ADDED, ts);
 	return 0;
 }
 
@@ -145,21 +160,22 @@ SEC("tp_btf/cgroup_rmdir")
 int BPF_PROG(cgtrack_rmdir, struct cgroup *cgrp, const char *path)
 {
 	struct cgtrack_container *e;
-	__u64 cgid;
+	__u64 cgid, ts;
 	__u32 key;
 
 	if (!in_tracked_hierarchy(cgrp))
 		return 0;
 	stat_inc(CGTRACK_STAT_RMDIR_SEEN);
-	cgid = kn_id(BPF_CORE_READ(cgrp, kn));
+	cgid = cgrp->kn->id;
 	key = (__u32)cgid;
 	e = bpf_map_lookup_elem(&containers, &key);
 	if (!e || e->cgroup_id != cgid || e->removed_ns)
 		return 0;
 	/* the sweep deletes it after the expiry: readers get a grace period */
-	e->removed_ns = bpf_ktime_get_boot_ns();
+	ts = bpf_ktime_get_boot_ns();
+	e->removed_ns = ts;
 	stat_inc(CGTRACK_STAT_MARKED_DEAD);
-	notify(key, cgid, CGTRACK_EV_REMOVED);
+	notify(key, cgid, CGTRACK_EV_REMOVED, ts);
 	return 0;
 }
 
@@ -173,13 +189,9 @@ static __always_inline void set_started(__u32 key)
 	e->state = CGTRACK_STATE_STARTED;
 	bpf_map_update_elem(&containers_map, &key, &state, BPF_EXIST);
 	stat_inc(CGTRACK_STAT_STARTED);
-	notify(key, e->cgroup_id, CGTRACK_EV_STARTED);
+	notify(key, e->cgroup_id, CGTRACK_EV_STARTED, bpf_ktime_get_boot_ns());
 }
 
-/*
- * tp_btf arguments are BTF pointers: plain (fault-safe) loads walk them,
- * cheaper than a probe-read helper call per hop on these hot paths.
- */
 static __always_inline __u32 task_mntns_direct(struct task_struct *p)
 {
 	return p->nsproxy->mnt_ns->ns.inum;
@@ -212,7 +224,7 @@ int BPF_PROG(cgtrack_exec, struct task_struct *p, pid_t old_pid,
 	cgrp = task_cgroup(p, tracked_v2, tracked_ssid);
 	if (!cgrp)
 		return 0;
-	key = (__u32)kn_id(BPF_CORE_READ(cgrp, kn));
+	key = (__u32)cgrp->kn->id;
 	/* the common case, a host process: this one lookup and out */
 	e = bpf_map_lookup_elem(&containers, &key);
 	if (!e || e->state != CGTRACK_STATE_CREATED)

@@ -238,6 +238,12 @@ static int loop(struct daemon *d)
 			log_err("ring buffer: %s", strerror(-err));
 			break;
 		}
+		/*
+		 * The kernel side wakes us only when the buffer fills up (a
+		 * wakeup per event costs an IPI): collect what came meanwhile.
+		 */
+		if (err == 0)
+			ring_buffer__consume(rb);
 		if (boot_ns() >= next_sweep) {
 			maybe_sweep(d);
 			warn_insert_failures(d);

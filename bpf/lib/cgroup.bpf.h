@@ -22,19 +22,19 @@ struct kernfs_node___new {
 static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 {
 	if (bpf_core_field_exists(struct kernfs_node___new, __parent))
-		return BPF_CORE_READ((struct kernfs_node___new *)kn, __parent);
-	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+		return ((struct kernfs_node___new *)kn)->__parent;
+	return ((struct kernfs_node___old *)kn)->parent;
 }
 
 static __always_inline __u64 kn_id(struct kernfs_node *kn)
 {
-	return BPF_CORE_READ(kn, id);
+	return kn->id;
 }
 
 /* Copy a kernfs node's name; returns its length without the NUL. */
 static __always_inline __u32 kn_name(struct kernfs_node *kn, char *buf, __u32 size)
 {
-	const char *name = BPF_CORE_READ(kn, name);
+	const char *name = kn->name;
 	long n = bpf_probe_read_kernel_str(buf, size, name);
 
 	return n > 0 ? (__u32)(n - 1) : 0;
@@ -44,16 +44,16 @@ static __always_inline __u32 kn_name(struct kernfs_node *kn, char *buf, __u32 si
 static __always_inline struct cgroup *task_cgroup(struct task_struct *t,
 						  int v2, int ssid)
 {
-	struct css_set *cset = BPF_CORE_READ(t, cgroups);
+	struct css_set *cset = t->cgroups;
 	struct cgroup_subsys_state *css;
 
 	if (v2)
-		return BPF_CORE_READ(cset, dfl_cgrp);
+		return cset->dfl_cgrp;
 	/* the array's length differs with the kernel's config: ask CO-RE */
 	if (ssid < 0 || ssid >= (int)(bpf_core_field_size(cset->subsys) / sizeof(void *)))
 		return NULL;
-	bpf_core_read(&css, sizeof(void *), &cset->subsys[0] + ssid);
-	return css ? BPF_CORE_READ(css, cgroup) : NULL;
+	css = cset->subsys[ssid];
+	return css ? css->cgroup : NULL;
 }
 
 static __always_inline __u32 task_mntns(struct task_struct *t)

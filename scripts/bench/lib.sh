@@ -243,6 +243,35 @@ b_stop() {	# CONTENDER
 	B_PROGS=()
 }
 
+# b_alive CONTENDER: is it still there (process, and for cgtrack its link pins)?
+b_alive() {
+	case $1 in
+	floor|bpftrace) kill -0 "${B_PID[$1]}" 2>/dev/null ;;
+	cgtrack) [ -e "$PIN_V1/links/cgroup_mkdir" ] ;;
+	cgtrack-v2) [ -e "$PIN_V2/links/sched_process_exec" ] ;;
+	esac
+}
+
+# b_why CONTENDER: what became of it (after a driver failed), for the log
+b_why() {
+	local pid rc
+	case $1 in
+	floor|bpftrace) pid=${B_PID[$1]} ;;
+	cgtrack|cgtrack-v2) pid=$B_CGT_PID ;;
+	*) return 0 ;;
+	esac
+	if kill -0 "$pid" 2>/dev/null; then
+		b_log "$1 (pid $pid) still runs; its programs: $(bpftool prog show 2>/dev/null |
+			grep -c " name \(floor\|cgtrack\)_")"
+	else
+		wait "$pid" 2>/dev/null
+		rc=$?
+		b_log "$1 (pid $pid) is gone, exit status $rc$([ "$rc" -gt 128 ] &&
+			echo " (signal $((rc - 128)))")"
+	fi
+	case $1 in cgtrack) ls "$PIN_V1/links" >&2 ;; cgtrack-v2) ls "$PIN_V2/links" >&2 ;; esac
+}
+
 b_tp() {	# mkdir|rmdir|exec|exit: the link pin's name
 	case $1 in
 	mkdir) echo cgroup_mkdir ;; rmdir) echo cgroup_rmdir ;;

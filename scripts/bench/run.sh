@@ -206,6 +206,7 @@ section_event() {
 			if ! event_block "$c" "$r"; then
 				# on a shared machine, someone else's cleanup may take our
 				# programs away: once, start again
+				b_why "$c"
 				b_log "retrying $c once"
 				b_stop "$c"
 				b_start "$c"
@@ -226,14 +227,22 @@ section_throughput() {
 		# shellcheck disable=SC2086
 		for c in $(rotate "$r" $conds); do
 			b_start "$c"
-			storm docker "$TP_N" | b_rec tp-mkdir "$c" "$r" || exit 1
+			B_PROGS=()	# timed without statistics
+			if ! storm docker "$TP_N" | b_rec tp-mkdir "$c" "$r" || ! b_alive "$c"; then
+				b_why "$c"
+				b_die "the $c mkdir+rmdir run failed"
+			fi
 			b_stop "$c"
 		done
 	done
 	for ((r = 1; r <= TX_ROUNDS; r++)); do
 		for c in $(rotate "$r" none floor cgtrack-v2); do
 			b_start "$c"
-			b_drv "$BIN/cgbench" exec --n "$TX_N" | b_rec tp-exec "$c" "$r" || exit 1
+			if ! b_drv "$BIN/cgbench" exec --n "$TX_N" | b_rec tp-exec "$c" "$r" ||
+			   ! b_alive "$c"; then
+				b_why "$c"
+				b_die "the $c fork+exec run failed"
+			fi
 			b_stop "$c"
 		done
 	done
