@@ -103,12 +103,35 @@ static int scan_iter(const struct pinned *p, uint64_t now, uint64_t expiry_ns,
 }
 
 /* The daemon's info entry (names) goes with the container entry. */
-static void drop_info(const struct pinned *p, uint32_t key, uint64_t cgid)
+/*
+ * Delete keys in batches (one syscall per chunk, not one per key). A key
+ * that is not there ends a batch early: skip it and go on. Without batch
+ * support, one by one. Returns how many were deleted.
+ */
+static size_t delete_keys(int fd, uint32_t *keys, size_t n)
 {
-	struct cgtrack_info inf;
+	static int no_batch;
+	size_t done = 0, deleted = 0;
 
-	if (p->info >= 0 && !bpf_map_lookup_elem(p->info, &key, &inf) && inf.cgroup_id == cgid)
-		bpf_map_delete_elem(p->info, &key);
+	if (fd < 0)
+		return 0;
+	while (done < n && !no_batch) {
+		__u32 count = (__u32)(n - done > SWEEP_CHUNK ? SWEEP_CHUNK : n - done);
+		int err = bpf_map_delete_batch(fd, keys + done, &count, NULL);
+
+		if (err && (errno == EINVAL || errno == EOPNOTSUPP) && count == 0) {
+			no_batch = 1;
+			break;
+		}
+		deleted += count;
+		done += count;
+		if (err)
+			done++;		/* that key was gone already */
+	}
+	for (; done < n; done++)
+		if (!bpf_map_delete_elem(fd, &keys[done]))
+			deleted++;
+	return deleted;
 }
 
 int sweep_once(const struct pinned *p, uint64_t expiry_ns, struct sweep_result *r)
@@ -117,6 +140,7 @@ int sweep_once(const struct pinned *p, uint64_t expiry_ns, struct sweep_result *
 	struct expired *v = NULL;
 	size_t n = 0, cap = 0, i;
 	uint64_t now = boot_ns();
+	uint32_t *keys;
 	int err = -EINVAL;
 
 	memset(r, 0, sizeof(*r));
@@ -132,19 +156,20 @@ int sweep_once(const struct pinned *p, uint64_t expiry_ns, struct sweep_result *
 	if (no_batch)
 		err = scan_iter(p, now, expiry_ns, r, &v, &n, &cap);
 
-	for (i = 0; i < n; i++) {
-		struct cgtrack_container e;
-		uint32_t key = v[i].key;
-
-		if (bpf_map_lookup_elem(p->containers, &key, &e) ||
-		    e.cgroup_id != v[i].cgid || !e.removed_ns)
-			continue;
-		if (bpf_map_delete_elem(p->containers, &key))
-			continue;
-		if (p->containers_map >= 0)
-			bpf_map_delete_elem(p->containers_map, &key);
-		drop_info(p, key, v[i].cgid);
-		r->deleted++;
+	/*
+	 * The expired entries were read (64-bit cgroup id, removal time) in
+	 * this same pass, milliseconds ago: a key only comes back after 2^32
+	 * cgroup creations, so they are deleted by key, in batches, from the
+	 * three maps that share it.
+	 */
+	keys = malloc((n ? n : 1) * sizeof(*keys));
+	if (keys) {
+		for (i = 0; i < n; i++)
+			keys[i] = v[i].key;
+		r->deleted = delete_keys(p->containers, keys, n);
+		delete_keys(p->containers_map, keys, n);
+		delete_keys(p->info, keys, n);
+		free(keys);
 	}
 	free(v);
 	pins_stat_add(p->stats, CGTRACK_STAT_SWEPT, r->deleted);
