@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -316,6 +317,28 @@ fail:
 	return LOAD_FAILED;
 }
 
+/*
+ * Load in a child process: parsing the kernel's BTF for CO-RE and the
+ * verifier logs take several MiB that a long-running daemon would keep as
+ * its peak RSS. Everything the child makes is pinned; the parent adopts it.
+ */
+static enum load_outcome load_in_child(const struct load_opts *o)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return load_fresh(o);
+	if (pid == 0)
+		_exit(load_fresh(o) == LOAD_FRESH ? 0 : 1);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return LOAD_FAILED;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? LOAD_FRESH : LOAD_FAILED;
+}
+
 enum load_outcome bpfload(const struct load_opts *o)
 {
 	struct cgtrack_config cfg;
@@ -333,7 +356,7 @@ enum load_outcome bpfload(const struct load_opts *o)
 				 "from the cgroupfs", o->pin_dir);
 		if (pins_make_dir(o->pin_dir))
 			return LOAD_FAILED;
-		return load_fresh(o);
+		return load_in_child(o);
 	}
 	adopt = check_adoptable(o, &cfg);
 	if (adopt < 0)
@@ -348,5 +371,5 @@ enum load_outcome bpfload(const struct load_opts *o)
 				 cfg.max_entries, o->max_entries);
 		return LOAD_ADOPTED;
 	}
-	return load_fresh(o);
+	return load_in_child(o);
 }
