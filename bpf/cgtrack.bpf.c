@@ -134,7 +134,9 @@ int BPF_PROG(cgtrack_mkdir, struct cgroup *cgrp, const char *path)
 	parent = level > 1 ? bpf_map_lookup_elem(&containers, &pkey) : NULL;
 	if (parent)
 		__builtin_memcpy(&s->parent, parent, sizeof(s->parent));
-	cgtrack_decide(level);
+	/* most cgroups of a host: not a container, not inside one */
+	if (!cgtrack_decide(level) && !parent)
+		return 0;
 	if (!cgtrack_build(cgid, parent != NULL))
 		return 0;
 

@@ -50,6 +50,7 @@ struct cgtrack_names {
 enum cgtrack_match_flags {
 	CGTRACK_M_UNESCAPE	= 1 << 0,	/* systemd \xNN escapes in the id */
 	CGTRACK_M_POD_IN_NAME	= 1 << 1,	/* pod slice is the name's prefix */
+	CGTRACK_M_HEX_ID	= 1 << 2,	/* name[id_off..] is 64 hex, checked */
 };
 
 struct cgtrack_match {
@@ -314,6 +315,7 @@ static __always_inline int cg_match_prefixed(const char *b, __u32 len,
 		return 0;
 	}
 	m->id_end = off + CGTRACK_ID_LEN;
+	m->flags |= CGTRACK_M_HEX_ID;
 	return 1;
 }
 
@@ -358,6 +360,7 @@ static __always_inline int cg_match_colon(const char *b, __u32 len,
 	/* the pod slice, if any, is what comes before ":<tag>:" */
 	m->flags |= CGTRACK_M_POD_IN_NAME;
 	m->pod_end = tag_end - tag_len - 1;
+	m->flags |= CGTRACK_M_HEX_ID;
 	return cg_set(m, rt, id, len);
 }
 
@@ -475,6 +478,7 @@ static __always_inline int cg_match_by_parent(const struct cgtrack_names *n,
 	if (!cg_hex_exact(b, len, 0, CGTRACK_ID_LEN))
 		return 0;
 	/* a bare 64-hex id: the parent says whose it is */
+	m->flags |= CGTRACK_M_HEX_ID;
 	if (cg_eq(p, plen, "docker") || cg_eq(p, plen, "actions_job"))
 		return cg_set(m, CGTRACK_RT_DOCKER, 0, len);
 	if (cg_is_pod_dir(p, plen))		/* kubelet's cgroupfs driver */
@@ -539,6 +543,17 @@ static __always_inline void cg_copy_id(const char *b, struct cgtrack_match *m,
 	char c, d;
 
 	__builtin_memset(out, 0, CGTRACK_ID_LEN + 1);
+	/*
+	 * The common case, a 64-hex id (checked by the rule that matched):
+	 * a straight copy, no per-byte decisions. It is on every container
+	 * mkdir, with interrupts off.
+	 */
+	if (m->flags & CGTRACK_M_HEX_ID) {
+		r = m->id_off;
+		for (k = 0; k < CGTRACK_ID_LEN; k++)
+			out[k] = b[CG_IDX(r + k)];
+		return;
+	}
 	*cursor = m->id_off;
 	for (k = 0; k < CGTRACK_ID_LEN; k++) {
 		r = *cursor;
