@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # `make bench`: cgtrack side by side with an empty program (the floor) and a
-# bpftrace one-liner; prints one markdown table and writes the raw numbers
-# to $(OUTPUT)/bench/results.json. `make bench QUICK=1` (or `make
-# bench-quick`) is the short run CI can afford: it reports, it does not
-# judge timings, and fails only if a driver breaks. Needs root.
+# bpftrace one-liner; prints one markdown table and writes the numbers to
+# $(OUTPUT)/bench/results.json (raw: raw.jsonl). `make bench QUICK=1` (or
+# `make bench-quick`, results in $(OUTPUT)/bench/quick/) is the short run CI
+# can afford: it reports, it does not judge timings, and fails only if a
+# driver breaks. Needs root. scripts/bench/run.sh says what is measured.
 
 BENCH_BIN := $(OUTPUT)/bench/bin
 BENCH_PROGS := $(BENCH_BIN)/cgbench $(BENCH_BIN)/floorload \

@@ -266,6 +266,14 @@ static __always_inline int cg_is_ns_name(const char *b, __u32 len)
 	       !cg_ends(b, len, ".service") && !cg_ends(b, len, ".mount");
 }
 
+/*
+ * Each rule gets the name's length fresh from memory (a map value in BPF,
+ * which the verifier does not track): a length already narrowed by one
+ * rule's comparisons must not reach the next. Verifiers before 6.2 walk
+ * branches that contradict such narrowed ranges and reject sound code.
+ */
+#define cg_fresh_len(n)	(*(const volatile __u32 *)&(n)->name_len)
+
 /* ---- the rules ----------------------------------------------------------- */
 
 static __always_inline int cg_set(struct cgtrack_match *m, __u32 rt,
@@ -461,7 +469,7 @@ static __always_inline int cg_match_by_parent(const struct cgtrack_names *n,
 					      struct cgtrack_match *m)
 {
 	const char *b = n->name, *p = n->parent;
-	__u32 len = n->name_len, plen = n->parent_len;
+	__u32 len = cg_fresh_len(n), plen = n->parent_len;
 
 	if (cg_eq(p, plen, "lxc") || cg_eq(p, plen, "lxc.payload"))
 		return len ? cg_set(m, CGTRACK_RT_LXC, 0, len) : 0;
@@ -497,11 +505,12 @@ static __always_inline int cg_match_by_parent(const struct cgtrack_names *n,
  * Is this cgroup, by its name (and its ancestors' names), a container's
  * own cgroup? Fills *m and returns 1 if so.
  */
+
 static __always_inline int cgtrack_match_name(const struct cgtrack_names *n,
 					      struct cgtrack_match *m)
 {
 	const char *b = n->name;
-	__u32 len = n->name_len;
+	__u32 len = cg_fresh_len(n);
 
 	m->runtime = CGTRACK_RT_NONE;
 	m->id_off = 0;
@@ -510,8 +519,9 @@ static __always_inline int cgtrack_match_name(const struct cgtrack_names *n,
 	m->pod_end = 0;
 	if (len == 0 || len >= CGTRACK_NAME_MAX)
 		return 0;
-	if (cg_match_prefixed(b, len, m) || cg_match_colon(b, len, m) ||
-	    cg_match_lxc(b, len, m))
+	if (cg_match_prefixed(b, cg_fresh_len(n), m) ||
+	    cg_match_colon(b, cg_fresh_len(n), m) ||
+	    cg_match_lxc(b, cg_fresh_len(n), m))
 		return 1;
 	return cg_match_by_parent(n, m);
 }

@@ -144,11 +144,14 @@ def div(a; b): if a == null or b == null or b == 0 then null else a / b end;
 	evrow("exit (mount-namespace bookkeeping), host"; "exec-host"; "exit"; null; "—"; false),
 	thr("mkdir+rmdir cycles, container names"; "mkdir"; true; 0.98; "≥ 98%"),
 	thr("fork+exec of /bin/true"; "exec"; false; 0.99; "≥ 99%"),
-	($r.startup[] | select(.size == 0) | {measure: "start-up, empty hierarchy (load + attach)",
+	($r.startup[] | select(.size == 0) | {measure: "start-up, empty hierarchy (load, verify, attach, pin)",
 		cgtrack: "\(.cgtrack_ms | num) ms", baseline: "find \(.find_ms | num) ms",
-		ratio: (.ratio | x), target: "—", result: "—"}),
+		ratio: "\(.ratio | x) find", target: "—", result: "—"}),
 	($r.startup[] | select(.size > 0) | {
-		measure: "start-up on \(.size | commas) cgroups (\(.tracked | commas) in containers, --max-entries \(.capacity))",
+		measure: ("start-up on \(.size | commas) cgroups (\(.tracked | commas) in containers"
+			+ (if .tree_tracked != null and .tree_tracked != .tracked
+			   then " of \(.tree_tracked | commas) made!" else "" end)
+			+ ", --max-entries \(.capacity))"),
 		cgtrack: "\(.cgtrack_ms | num) ms", baseline: "find \(.find_ms | num) ms",
 		ratio: "\(.ratio | x) find",
 		target: (if .size == 10000 then "≤ 1.5× find" else "—" end),
@@ -164,28 +167,29 @@ def div(a; b): if a == null or b == null or b == 0 then null else a / b end;
 		cgtrack: "\(.wakeups_per_min | num) (\(.cpu_ms_per_min | num) ms)",
 		baseline: ($r.idle.bpftrace | if . then
 			"bpftrace \(.wakeups_per_min | num) (\(.cpu_ms_per_min | num) ms)" else "n/a" end),
-		ratio: (div(.wakeups_per_min; $r.idle.bpftrace.wakeups_per_min) | x),
+		ratio: "\(div(.wakeups_per_min; $r.idle.bpftrace.wakeups_per_min) | x) bpftrace",
 		target: "≤ 60", result: ok(.wakeups_per_min <= 60)}),
 	($r.memory | select(.daemon_hwm_kb != null) | {
 		measure: "daemon peak RSS (VmHWM)",
 		cgtrack: "\(.daemon_hwm_kb / 1024 | num) MiB",
 		baseline: (if .bpftrace_hwm_kb then "bpftrace \(.bpftrace_hwm_kb / 1024 | num) MiB"
 			else "n/a" end),
-		ratio: (div(.daemon_hwm_kb; .bpftrace_hwm_kb) | x),
+		ratio: "\(div(.daemon_hwm_kb; .bpftrace_hwm_kb) | x) bpftrace",
 		target: "< 8 MiB", result: ok(.daemon_hwm_kb < 8192)}),
 	($r.memory.maps[] | {
 		measure: "maps' kernel memory, --max-entries \(.capacity | commas)",
 		cgtrack: "\(.total / 1048576 | num) MiB",
 		baseline: ($r.memory.bpftrace_maps | if . then "bpftrace \(.total / 1048576 | num) MiB"
 			else "n/a" end),
-		ratio: (div(.total; $r.memory.bpftrace_maps.total) | x),
+		ratio: "\(div(.total; $r.memory.bpftrace_maps.total) | x) bpftrace",
 		target: "—", result: "—"}),
 	($r.burst | select(.cgtrack != null) | {
 		measure: "burst: container cgroups made by 2 creators (\(.runs[0].n | commas) each run)",
 		cgtrack: "\(.cgtrack | commas)/s",
 		baseline: "unloaded \(.unloaded | commas)/s",
-		ratio: (.ratio | pct),
+		ratio: "\(.ratio | pct) of unloaded",
 		target: "none missed",
-		result: (if .none_missed then "met (\(.runs | map("\(.added)/\(.n) added, \(.listed_alive) listed") | join("; ")), 0 failed, 0 lost)"
-			else "missed \(.runs | tostring)" end)})
+		result: (if .none_missed then
+			"met: \(.runs | length) runs, each all \(.runs[0].n | commas) added and listed alive, 0 insert failures, 0 events lost"
+			else "missed: \(.runs | map("\(.added) added, \(.listed_alive) listed of \(.n), \(.insert_failed) failed, \(.events_lost) lost") | join("; "))" end)})
   ]}

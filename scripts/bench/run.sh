@@ -20,7 +20,8 @@
 # All cgroups are made in a private named v1 hierarchy (nothing else on
 # the host makes cgroups there) or, for exec in a container, in a private
 # cgroup2 directory. Prints one markdown table; raw numbers in
-# $OUTPUT/bench/raw.jsonl, results in $OUTPUT/bench/results.json and .md.
+# $OUTPUT/bench/raw.jsonl, results in $OUTPUT/bench/results.json and .md
+# ($OUTPUT/bench/quick/ for a quick run).
 # QUICK reports the same way on fewer and smaller runs; it fails only when
 # a driver breaks, never because of a timing.
 #
@@ -49,6 +50,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 want() { case ",$SECTIONS," in *",$1,"*) return 0 ;; esac; return 1; }
+# a quick run does not overwrite a full run's results
+[ "$QUICK" = 1 ] && [ "$OUT" = "$OUTPUT/bench" ] && OUT=$OUTPUT/bench/quick
 CGTRACK=${CGTRACK:-$OUTPUT/cgtrack}
 SWEEPTIME=${SWEEPTIME:-$(dirname "$CGTRACK")/sweeptime}
 [ -x "$SWEEPTIME" ] || SWEEPTIME=$OUTPUT/bench/bin/sweeptime
@@ -105,6 +108,7 @@ RAW=$B_TMP/raw.jsonl	# copied to $OUT at the end (a `make clean` meanwhile is no
 : >"$RAW"
 T_START=$(date +%s%N)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+DATE_START=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 V2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 [ -n "$V2" ] || b_die "no cgroup2 mount (the exec benchmark tracks cgroup2)"
@@ -429,7 +433,7 @@ want idle && idle_end
 others=$(bpftool -j link show 2>/dev/null | jq '[.[] | select(.tp_name? == "cgroup_mkdir")] | length')
 META=$(jq -cn --arg kernel "$(uname -r)" --argjson quick "$QUICK" \
 	--arg cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
-	--argjson ncpu "$(nproc)" --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+	--argjson ncpu "$(nproc)" --arg date "$DATE_START" \
 	--arg commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD -- bpf include loader 2>/dev/null || echo +changes)" \
 	--arg bpftrace "$([ -n "$HAVE_BT" ] && bpftrace --version 2>/dev/null)" \
 	--argjson others "${others:-0}" --argjson secs "$((($(date +%s%N) - T_START) / 1000000000))" \

@@ -17,7 +17,7 @@ s=s.replace(m,'''struct {
 open(p,'w').write(s)
 p='bpf/cgtrack.bpf.c'
 s=open(p).read()
-m='\tstat_inc(CGTRACK_STAT_ADDED);\n\tnotify(key, cgid, CGTRACK_EV_ADDED);'
+m='\tstat_inc(CGTRACK_STAT_ADDED);\n'
 assert s.count(m)==1
 s=s.replace(m,'\tbpf_cgrp_storage_get(&tracked_cg, cgrp, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);\n'+m)
 m='\te = bpf_map_lookup_elem(&containers, &key);\n\tif (!e || e->cgroup_id != cgid || e->removed_ns)'

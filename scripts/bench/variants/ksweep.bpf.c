@@ -26,13 +26,18 @@ struct {
 	__type(value, __u8);
 } containers_map SEC(".maps");
 
+/* the context, shared with ksweep.c */
 struct args {
-	__u64 now;
 	__u64 expiry;
 	__u64 scanned, dead, deleted;
 };
 
-static long visit(void *map, __u32 *key, struct cgtrack_container *e, struct args *a)
+struct ksweep_state {
+	__u64 now, expiry;
+	__u64 scanned, dead, deleted;
+};
+
+static long visit(void *map, __u32 *key, struct cgtrack_container *e, struct ksweep_state *a)
 {
 	a->scanned++;
 	if (!e->removed_ns)
@@ -50,7 +55,7 @@ static long visit(void *map, __u32 *key, struct cgtrack_container *e, struct arg
 SEC("syscall")
 int ksweep(struct args *ctx)
 {
-	struct args a = { .now = bpf_ktime_get_boot_ns(), .expiry = ctx->expiry };
+	struct ksweep_state a = { .now = bpf_ktime_get_boot_ns(), .expiry = ctx->expiry };
 
 	bpf_for_each_map_elem(&containers, visit, &a, 0);
 	ctx->scanned = a.scanned;

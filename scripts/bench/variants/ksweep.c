@@ -13,7 +13,7 @@
 #include <bpf/libbpf.h>
 
 struct args {
-	unsigned long long now, expiry, scanned, dead, deleted;
+	unsigned long long expiry, scanned, dead, deleted;
 };
 
 static unsigned long long now_ns(void)
