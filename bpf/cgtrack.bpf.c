@@ -221,15 +221,21 @@ int BPF_PROG(cgtrack_exec, struct task_struct *p, pid_t old_pid,
 	struct cgroup *cgrp;
 	__u32 key, mntns;
 
-	mntns = task_mntns_direct(p);
-	remember_mntns(p, mntns);
 	cgrp = task_cgroup(p, tracked_v2, tracked_ssid);
 	if (!cgrp)
 		return 0;
 	key = (__u32)cgrp->kn->id;
 	/* the common case, a host process: this one lookup and out */
 	e = bpf_map_lookup_elem(&containers, &key);
-	if (!e || e->state != CGTRACK_STATE_CREATED)
+	if (!e)
+		return 0;
+	/*
+	 * Containers' mount namespaces only (`cgtrack resolve` scans /proc
+	 * for any other): host execs stay at one lookup.
+	 */
+	mntns = task_mntns_direct(p);
+	remember_mntns(p, mntns);
+	if (e->state != CGTRACK_STATE_CREATED)
 		return 0;
 	if (mntns == task_mntns(BPF_CORE_READ(p, real_parent)))
 		return 0;

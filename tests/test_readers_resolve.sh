@@ -25,8 +25,11 @@ make_rootfs() {
 # start_ns NAME CMD: CMD (busybox sh syntax) as the "init" of a new mount
 # namespace whose root is the rootfs; NS_PID: the init's pid, once ready
 start_ns() {
-	local name=$1 cmd=$2 i pid
-	setsid unshare -m --propagation private /bin/sh -c '
+	local name=$1 cmd=$2 i pid cg
+	# a container's cgroup: cgtrack keeps mntns_pids for containers only
+	cg=$(t_mkdir v2 "docker/$(printf '%064x' "$((RANDOM * 65536 + $$))")")
+	setsid sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" \
+		unshare -m --propagation private /bin/sh -c '
 		mount --bind "$0" "$0" && cd "$0" && pivot_root . old &&
 		exec /bin/busybox sh -c "umount -l /old; echo > /tmp/$1.ready; $2"' \
 		"$ROOTFS" "$name" "$cmd" </dev/null >/dev/null 2>&1 &
@@ -75,7 +78,7 @@ EOF
 }
 
 make_rootfs || { t_fail "rootfs" "cannot copy /bin/busybox or make dev/null"; exit 1; }
-t_daemon_start --no-enrich || { t_fail "start" "see log"; exit 1; }
+t_daemon_start --cgroup-mode v2 --no-enrich || { t_fail "start" "see log"; exit 1; }
 
 start_ns a "/bin/busybox sleep 1000 & exec /bin/busybox sleep 1001" ||
 	{ t_fail "namespace a" "did not start"; exit 1; }

@@ -31,6 +31,8 @@ struct {
 	__uint(max_entries, CGTRACK_DEFAULT_MAX_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct cgtrack_info);
+	/* 640-byte values, written by the daemon only: allocate on insert */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 } info SEC(".maps");
 
 struct {
