@@ -33,7 +33,7 @@ static __always_inline int in_tracked_hierarchy(struct cgroup *cgrp)
  * microseconds with interrupts off: let the daemon's once-a-second poll
  * collect the events, and wake it only when the buffer is filling up.
  */
-#define EVENTS_WAKEUP_BYTES	(64 * 1024)
+#define EVENTS_WAKEUP_BYTES	(64ULL * 1024)
 
 static __always_inline void notify(__u32 key, __u64 cgid, __u32 type, __u64 ts)
 {

@@ -7,6 +7,7 @@
 
 #include "caps.h"
 #include "log.h"
+#include "procfs.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -23,15 +24,7 @@ static int have_cap(const struct __user_cap_data_struct *d, int cap)
 /* Does this kernel know CAP_BPF (5.8+)? cap_last_cap says. */
 static int kernel_has_cap_bpf(void)
 {
-	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
-	int last = 0;
-
-	if (f) {
-		if (fscanf(f, "%d", &last) != 1)
-			last = 0;
-		fclose(f);
-	}
-	return last >= CAP_BPF;
+	return procfs_read_int("/proc/sys/kernel/cap_last_cap", 0) >= CAP_BPF;
 }
 
 /* Append " NAME" to the list of missing capabilities. */

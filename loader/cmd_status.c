@@ -21,6 +21,7 @@
 #include "options.h"
 #include "query.h"
 #include "timeutil.h"
+#include "procfs.h"
 
 #define MAX_NOTES	16
 #define MAX_HOLDERS	8
@@ -128,19 +129,6 @@ static void read_prog(struct prog_status *ps, const char *pin_dir)
 		ps->run_time_ns = pi.run_time_ns;
 	}
 	close(pfd);
-}
-
-static int read_sysctl_int(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	int v = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
 }
 
 /* Does process pid hold an fd of BPF map map_id? (via /proc/PID/fdinfo) */
@@ -254,7 +242,7 @@ static int gather(struct status *s)
 		s->progs[i].pin = link_pins[i];
 		read_prog(&s->progs[i], s->pin_dir);
 	}
-	s->bpf_stats = read_sysctl_int("/proc/sys/kernel/bpf_stats_enabled");
+	s->bpf_stats = procfs_read_int("/proc/sys/kernel/bpf_stats_enabled", -1);
 	find_daemon(s);
 	check(s);
 	return 0;

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "pins.h"
+#include "procfs.h"
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -98,15 +99,7 @@ int pins_ncpus(void)
 
 static int unprivileged_bpf_disabled(void)
 {
-	FILE *f = fopen("/proc/sys/kernel/unprivileged_bpf_disabled", "re");
-	int v = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
+	return procfs_read_int("/proc/sys/kernel/unprivileged_bpf_disabled", -1);
 }
 
 static int open_one(const char *pin_dir, const char *name, bool write, bool required)
