@@ -149,7 +149,9 @@ run_mode() {	# MODE
 	fi
 	for k in docker docker_u podman ctr k8s runc; do
 		id=${ids[$k]}
-		if t_wait_for "$k started" 5 state_is "$id" started && created_then_started "${rt[$k]}" "$id"; then
+		# the daemon prints what the ring buffer tells it, within a second
+		if t_wait_for "$k started" 5 state_is "$id" started &&
+		   t_wait_for "$k lines" 3 created_then_started "${rt[$k]}" "$id"; then
 			t_ok "$m: $k: CREATED, then STARTED when its process ran"
 		else
 			t_fail "$m: $k: CREATED, then STARTED" "entry $(entry_of "$id"); output: $(grep "$id" "$T_TMP/daemon.out" | tr '\n' ' ')"
