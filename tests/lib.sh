@@ -145,15 +145,18 @@ t_wait_for() {
 
 # Remove a cgroup subtree depth-first, moving stray tasks to the parent.
 t_rm_cgroup_tree() {
-	local top=$1 d
+	local top=$1 d p
 	[ -d "$top" ] || return 0
-	find "$top" -depth -type d 2>/dev/null | while read -r d; do
-		if [ -s "$d/cgroup.procs" ]; then
-			while read -r p; do kill -KILL "$p" 2>/dev/null; done <"$d/cgroup.procs"
-			sleep 0.1
-		fi
-		rmdir "$d" 2>/dev/null
-	done
+	# stray tasks first (a cgroup with tasks cannot go)
+	find "$top" -type f -name cgroup.procs -print0 2>/dev/null |
+		while IFS= read -r -d '' d; do
+			while read -r p; do kill -KILL "$p" 2>/dev/null; done <"$d"
+		done
+	# -delete works relative to each directory: names with any bytes, and
+	# trees deeper than PATH_MAX, go too
+	find "$top" -depth -type d -delete 2>/dev/null ||
+		{ sleep 0.2; find "$top" -depth -type d -delete 2>/dev/null; }
+	return 0
 }
 
 t_cleanup() {
