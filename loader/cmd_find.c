@@ -53,7 +53,8 @@ static int collect(void *ctx, uint32_t key, const struct cgtrack_container *e)
 static int cmp_match(const void *a, const void *b)
 {
 	const struct match *x = a, *y = b;
-	int c = strcasecmp(x->e.container_id, y->e.container_id);
+	int c = strncasecmp(x->e.container_id, y->e.container_id,
+			    sizeof(x->e.container_id));
 
 	if (c)
 		return c;
@@ -75,6 +76,13 @@ static void keep_exact(struct find *f)
 	f->n = n;
 }
 
+/* Bounded: entries straight from the map may lack their NUL. */
+static int same_container(const struct match *a, const struct match *b)
+{
+	return !strncasecmp(a->e.container_id, b->e.container_id,
+			    sizeof(a->e.container_id));
+}
+
 /* Print m[0..n) (sorted); only each container's first line if `firsts`. */
 static void print_matches(const struct pinned *p, const struct find *f, bool firsts,
 			  bool json)
@@ -91,7 +99,7 @@ static void print_matches(const struct pinned *p, const struct find *f, bool fir
 	}
 	for (i = 0; i < f->n; i++) {
 		if (firsts && i > 0 &&
-		    !strcasecmp(f->m[i].e.container_id, f->m[i - 1].e.container_id))
+		    same_container(&f->m[i], &f->m[i - 1]))
 			continue;
 		v[n].key = f->m[i].key;
 		v[n].e = f->m[i].e;
@@ -107,7 +115,7 @@ static size_t count_containers(const struct find *f)
 	size_t i, n = f->n ? 1 : 0;
 
 	for (i = 1; i < f->n; i++)
-		if (strcasecmp(f->m[i].e.container_id, f->m[i - 1].e.container_id))
+		if (!same_container(&f->m[i], &f->m[i - 1]))
 			n++;
 	return n;
 }

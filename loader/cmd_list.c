@@ -12,11 +12,13 @@
 #include "entry_out.h"
 #include "options.h"
 #include "pins.h"
+#include "query.h"
 
 static int cmp_view(const void *a, const void *b)
 {
 	const struct entry_view *x = a, *y = b;
-	int c = strcmp(x->e.container_id, y->e.container_id);
+	/* bounded: the entries are not sanitized yet (entry_resolve_path does) */
+	int c = strncmp(x->e.container_id, y->e.container_id, sizeof(x->e.container_id));
 
 	if (c)
 		return c;
@@ -43,13 +45,37 @@ static size_t dedup(struct entry_view *v, size_t n)
 	return out;
 }
 
+struct list {
+	struct entry_view *v;
+	size_t n;
+	size_t cap;
+};
+
+static int collect(void *ctx, __u32 key, const struct cgtrack_container *e)
+{
+	struct list *l = ctx;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct entry_view *nv = realloc(l->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -1;
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n].key = key;
+	l->v[l->n].e = *e;
+	l->n++;
+	return 0;
+}
+
 int cmd_list(int argc, char **argv)
 {
-	struct entry_view *v = NULL;
-	size_t n = 0, cap = 0, i;
+	struct list l = { 0 };
 	struct common_opts co;
-	__u32 key, next, *pkey = NULL;
 	struct pinned p;
+	size_t i;
 	int r;
 
 	r = opts_parse(argc, argv, OPT_QUERY, &co);
@@ -57,43 +83,17 @@ int cmd_list(int argc, char **argv)
 		return r > 0 ? 0 : 2;
 	if (pins_open(co.pin_dir, false, &p))
 		return 1;
-	while (!bpf_map_get_next_key(p.containers, pkey, &next)) {
-		key = next;
-		pkey = &key;
-		if (n == cap) {
-			struct entry_view *nv;
-
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv)
-				break;
-			v = nv;
-		}
-		if (bpf_map_lookup_elem(p.containers, &key, &v[n].e))
-			continue;
-		v[n].key = key;
-		entry_resolve_path(&p, &v[n]);
-		n++;
+	if (entries_each(&p, collect, &l))
+		fprintf(stderr, "cgtrack list: out of memory: the list is incomplete\n");
+	if (l.n) {
+		qsort(l.v, l.n, sizeof(*l.v), cmp_view);
+		l.n = dedup(l.v, l.n);
 	}
-	if (n) {
-		qsort(v, n, sizeof(*v), cmp_view);
-		n = dedup(v, n);
-	}
-	if (co.json) {
-		struct jsonw *w = jsonw_new(stdout);
-
-		jsonw_start_array(w);
-		for (i = 0; i < n; i++)
-			entry_json(w, &p, &v[i]);
-		jsonw_end_array(w);
-		jsonw_destroy(w);
-		putchar('\n');
-	} else {
-		entry_table_header();
-		for (i = 0; i < n; i++)
-			entry_table_row(&p, &v[i]);
-	}
-	free(v);
+	/* after dedup: one path lookup (a file handle open) per entry */
+	for (i = 0; i < l.n; i++)
+		entry_resolve_path(&p, &l.v[i]);
+	entries_print(&p, l.v, l.n, co.json);
+	free(l.v);
 	pins_close(&p);
 	return 0;
 }

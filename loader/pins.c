@@ -184,6 +184,25 @@ void pins_close(struct pinned *p)
 	}
 }
 
+int entries_each(const struct pinned *p, entry_fn fn, void *ctx)
+{
+	struct cgtrack_container e;
+	__u32 key, next, *pkey = NULL;
+	int r;
+
+	while (!bpf_map_get_next_key(p->containers, pkey, &next)) {
+		key = next;
+		pkey = &key;
+		/* deleted between the two calls: skip it */
+		if (bpf_map_lookup_elem(p->containers, &key, &e))
+			continue;
+		r = fn(ctx, key, &e);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 __u64 pins_stat(const struct pinned *p, enum cgtrack_stat idx)
 {
 	int n = pins_ncpus(), i;

@@ -34,6 +34,13 @@ struct pinned {
 int pins_open(const char *pin_dir, bool write, struct pinned *p);
 void pins_close(struct pinned *p);
 
+/*
+ * Call fn on every entry of the containers map, one syscall pair each;
+ * stops when fn returns != 0 and returns that.
+ */
+typedef int (*entry_fn)(void *ctx, __u32 key, const struct cgtrack_container *e);
+int entries_each(const struct pinned *p, entry_fn fn, void *ctx);
+
 /* Sum a per-CPU stats counter. */
 __u64 pins_stat(const struct pinned *p, enum cgtrack_stat idx);
 /* Add delta to a counter from userspace (sweep, populate). */

@@ -184,22 +184,16 @@ static void walk_dir(struct walk *w, int dirfd, const struct cgpath_node *gp,
 	closedir(d);
 }
 
-/* Live entries whose cgroup was not found (and not created since): dead. */
-static void reconcile(struct walk *w)
+/* A live entry whose cgroup was not found (and not created since): dead. */
+static int reconcile_one(void *ctx, __u32 key, const struct cgtrack_container *e)
 {
-	struct cgtrack_container e;
-	uint32_t key, next, *pkey = NULL;
+	struct walk *w = ctx;
 
-	while (!bpf_map_get_next_key(w->p->containers, pkey, &next)) {
-		key = next;
-		pkey = &key;
-		if (bpf_map_lookup_elem(w->p->containers, &key, &e) || e.removed_ns)
-			continue;
-		if (seen_has(w, key) || e.created_ns >= w->started_ns)
-			continue;
-		mark_dead(w->p, key, e.cgroup_id);
-		w->res->marked_dead++;
-	}
+	if (e->removed_ns || seen_has(w, key) || e->created_ns >= w->started_ns)
+		return 0;
+	mark_dead(w->p, key, e->cgroup_id);
+	w->res->marked_dead++;
+	return 0;
 }
 
 int populate(const struct tracked_hierarchy *th, const struct pinned *p,
@@ -225,7 +219,7 @@ int populate(const struct tracked_hierarchy *th, const struct pinned *p,
 	cgpath_root(&root);
 	walk_dir(&w, fd, NULL, &root);
 	if (w.seen)
-		reconcile(&w);
+		entries_each(p, reconcile_one, &w);
 	free(w.seen);
 	pins_stat_add(p->stats, CGTRACK_STAT_EXISTED_ADDED, res->added);
 	return 0;

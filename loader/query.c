@@ -21,25 +21,6 @@ int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-int entries_each(const struct pinned *p, entry_fn fn, void *ctx)
-{
-	struct cgtrack_container e;
-	__u32 key, next, *pkey = NULL;
-	int r;
-
-	while (!bpf_map_get_next_key(p->containers, pkey, &next)) {
-		key = next;
-		pkey = &key;
-		/* deleted between the two calls: skip it */
-		if (bpf_map_lookup_elem(p->containers, &key, &e))
-			continue;
-		r = fn(ctx, key, &e);
-		if (r)
-			return r;
-	}
-	return 0;
-}
-
 int entry_get(const struct pinned *p, uint32_t key, struct entry_view *v)
 {
 	if (bpf_map_lookup_elem(p->containers, &key, &v->e))

@@ -13,10 +13,6 @@
 /* A whole decimal number (no sign, no junk): 0, or -1. */
 int parse_u64(const char *s, uint64_t *out);
 
-/* Call fn on every entry of the containers map; stops when fn returns != 0. */
-typedef int (*entry_fn)(void *ctx, uint32_t key, const struct cgtrack_container *e);
-int entries_each(const struct pinned *p, entry_fn fn, void *ctx);
-
 /* The entry of a key, its path resolved; 0 if found. */
 int entry_get(const struct pinned *p, uint32_t key, struct entry_view *v);
 

@@ -87,22 +87,32 @@ static int scan_batch(const struct pinned *p, uint64_t now, uint64_t expiry_ns,
 	return err;
 }
 
-static int scan_iter(const struct pinned *p, uint64_t now, uint64_t expiry_ns,
-		     struct sweep_result *r, struct expired **v, size_t *n, size_t *cap)
-{
-	uint32_t key, next, *pkey = NULL;
-	struct cgtrack_container e;
+struct scan_ctx {
+	uint64_t now;
+	uint64_t expiry_ns;
+	struct sweep_result *r;
+	struct expired **v;
+	size_t *n;
+	size_t *cap;
+};
 
-	while (!bpf_map_get_next_key(p->containers, pkey, &next)) {
-		key = next;
-		pkey = &key;
-		if (!bpf_map_lookup_elem(p->containers, &key, &e))
-			consider(&e, key, now, expiry_ns, r, v, n, cap);
-	}
+static int consider_one(void *ctx, __u32 key, const struct cgtrack_container *e)
+{
+	struct scan_ctx *c = ctx;
+
+	consider(e, key, c->now, c->expiry_ns, c->r, c->v, c->n, c->cap);
 	return 0;
 }
 
-/* The daemon's info entry (names) goes with the container entry. */
+/* Kernels without batched map reads: one entry at a time. */
+static int scan_iter(const struct pinned *p, uint64_t now, uint64_t expiry_ns,
+		     struct sweep_result *r, struct expired **v, size_t *n, size_t *cap)
+{
+	struct scan_ctx c = { now, expiry_ns, r, v, n, cap };
+
+	return entries_each(p, consider_one, &c);
+}
+
 /*
  * Delete keys in batches (one syscall per chunk, not one per key). A key
  * that is not there ends a batch early: skip it and go on. Without batch
