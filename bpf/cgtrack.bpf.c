@@ -194,11 +194,6 @@ static __always_inline void set_started(__u32 key)
 	notify(key, e->cgroup_id, CGTRACK_EV_STARTED, bpf_ktime_get_boot_ns());
 }
 
-static __always_inline __u32 task_mntns_direct(struct task_struct *p)
-{
-	return p->nsproxy->mnt_ns->ns.inum;
-}
-
 /*
  * A live process per mount namespace, for `cgtrack resolve`. Only the first
  * exec in a namespace writes: every other exec pays one lookup.
@@ -233,11 +228,11 @@ int BPF_PROG(cgtrack_exec, struct task_struct *p, pid_t old_pid,
 	 * Containers' mount namespaces only (`cgtrack resolve` scans /proc
 	 * for any other): host execs stay at one lookup.
 	 */
-	mntns = task_mntns_direct(p);
+	mntns = task_mntns(p);
 	remember_mntns(p, mntns);
 	if (e->state != CGTRACK_STATE_CREATED)
 		return 0;
-	if (mntns == task_mntns(BPF_CORE_READ(p, real_parent)))
+	if (mntns == task_mntns(p->real_parent))
 		return 0;
 	set_started(key);
 	/* a sub-cgroup (crun's "container", init.scope): the container too */
@@ -259,7 +254,7 @@ int BPF_PROG(cgtrack_exit, struct task_struct *p)
 
 	if (p->signal->live.counter)
 		return 0;
-	mntns = task_mntns_direct(p);
+	mntns = task_mntns(p);
 	pid = bpf_map_lookup_elem(&mntns_pids, &mntns);
 	if (pid && *pid == (__u32)p->tgid)
 		bpf_map_delete_elem(&mntns_pids, &mntns);

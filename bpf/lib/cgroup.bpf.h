@@ -26,11 +26,6 @@ static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 	return ((struct kernfs_node___old *)kn)->parent;
 }
 
-static __always_inline __u64 kn_id(struct kernfs_node *kn)
-{
-	return kn->id;
-}
-
 /* Copy a kernfs node's name; returns its length without the NUL. */
 static __always_inline __u32 kn_name(struct kernfs_node *kn, char *buf, __u32 size)
 {
@@ -56,9 +51,13 @@ static __always_inline struct cgroup *task_cgroup(struct task_struct *t,
 	return css ? css->cgroup : NULL;
 }
 
+/*
+ * A task's mount namespace. t is a BTF pointer (a tp_btf argument or a
+ * pointer loaded from one): plain, fault-safe loads, no helper calls.
+ */
 static __always_inline __u32 task_mntns(struct task_struct *t)
 {
-	return BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
+	return t->nsproxy->mnt_ns->ns.inum;
 }
 
 #endif /* CGTRACK_CGROUP_BPF_H */
