@@ -103,7 +103,8 @@ static void report(struct daemon *d, const struct cgtrack_event *ev)
 	default: return;
 	}
 	if (e.root || log_level() >= LOG_DEBUG) {
-		printf("%s %s %s cgroup=%llu %s%s%s\n", what, runtime_name(e.runtime),
+		/* bounded: the map is writable by whoever may write the pins */
+		printf("%s %s %.64s cgroup=%llu %s%s%.36s\n", what, runtime_name(e.runtime),
 		       e.container_id, (unsigned long long)e.cgroup_id,
 		       e.root ? "root" : "sub", e.pod_uid[0] ? " pod=" : "", e.pod_uid);
 		fflush(stdout);
