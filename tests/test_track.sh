@@ -106,3 +106,16 @@ run_mode() {	# MODE HIER
 
 run_mode v2 v2
 run_mode v1 cpuset
+
+# The pin directory is private; `parse` without --json is an aligned table.
+t_daemon_start --cgroup-mode v2 --no-enrich || t_fail "pin dir: start" "see log"
+t_eq "pin directory mode 0700" "700" "$(stat -c %a "$T_PIN")"
+t_daemon_stop
+out=$("$CGTRACK" parse "/docker/$I" "/system.slice/cron.service")
+t_eq "parse table: a header and one row per path" "3" "$(wc -l <<<"$out")"
+t_eq "parse table: the container row" "$I docker yes - /docker/$I" \
+	"$(sed -n 2p <<<"$out" | tr -s ' ')"
+t_eq "parse table: a non-container row" "- - no - /system.slice/cron.service" \
+	"$(sed -n 3p <<<"$out" | tr -s ' ')"
+t_eq "parse table: columns aligned (path starts at the same place)" "1" \
+	"$(tail -n +2 <<<"$out" | awk '{ print index($0, "/") }' | sort -u | wc -l)"
