@@ -1,12 +1,29 @@
 // SPDX-License-Identifier: Apache-2.0
 /* `cgtrack parse PATH...`: the shared parser on paths or /proc lines. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cgpath.h"
 #include "cmd_query.h"
 #include "jsonw.h"
 #include "names.h"
 #include "options.h"
+#include "textsafe.h"
+
+/* A row; ids may hold any byte but C0 (C1 among them): escaped. */
+static void print_row(const struct cgpath_node *n, const char *path)
+{
+	char id[4 * sizeof(n->ent.container_id)];
+
+	text_escape(id, sizeof(id), n->tracked ? n->ent.container_id : "-",
+		    sizeof(n->ent.container_id));
+	printf("%-64s %-11s %-4s %-36s ", id,
+	       n->tracked ? runtime_name(n->ent.runtime) : "-",
+	       n->tracked && n->ent.root ? "yes" : "no",
+	       n->ent.pod_uid[0] ? n->ent.pod_uid : "-");
+	text_fputs(stdout, path, strlen(path));
+	putchar('\n');
+}
 
 int cmd_parse(int argc, char **argv)
 {
@@ -48,11 +65,7 @@ int cmd_parse(int argc, char **argv)
 			jsonw_destroy(w);
 			putchar('\n');
 		} else {
-			printf("%-64s %-11s %-4s %-36s %s\n",
-			       n.tracked ? n.ent.container_id : "-",
-			       n.tracked ? runtime_name(n.ent.runtime) : "-",
-			       n.tracked && n.ent.root ? "yes" : "no",
-			       n.ent.pod_uid[0] ? n.ent.pod_uid : "-", path);
+			print_row(&n, path);
 		}
 	}
 	return bad ? 1 : 0;

@@ -16,6 +16,7 @@
 #include "jsonw.h"
 #include "options.h"
 #include "query.h"
+#include "textsafe.h"
 
 struct pid_query {
 	uint64_t pid, tid;
@@ -138,6 +139,19 @@ static void from_parser(struct pid_query *q)
 	snprintf(q->v.path, sizeof(q->v.path), "%s", q->path);
 }
 
+/* The config map's controller and the cgroup's name: bounded, escaped. */
+static void not_in_container(const struct pinned *p, const struct pid_query *q)
+{
+	char ctl[4 * sizeof(p->cfg.controller)];
+
+	text_escape(ctl, sizeof(ctl), p->cfg.controller, sizeof(p->cfg.controller));
+	fprintf(stderr, "cgtrack pid: %s %llu is not in a container (%s cgroup ",
+		q->tid ? "thread" : "process",
+		(unsigned long long)(q->tid ? q->tid : q->pid), ctl);
+	text_fputs(stderr, q->path, sizeof(q->line));
+	fputs(")\n", stderr);
+}
+
 static void print_json(const struct pinned *p, const struct pid_query *q)
 {
 	struct jsonw *w = jsonw_new(stdout);
@@ -194,10 +208,7 @@ int cmd_pid(int argc, char **argv)
 	else if (ret == 0)
 		entry_print(&p, &q->v, false);
 	else
-		fprintf(stderr, "cgtrack pid: %s %llu is not in a container (%s cgroup %s)\n",
-			q->tid ? "thread" : "process",
-			(unsigned long long)(q->tid ? q->tid : q->pid), p.cfg.controller,
-			q->path);
+		not_in_container(&p, q);
 out:
 	pins_close(&p);
 	free(q);

@@ -6,7 +6,10 @@
 #include "cgid.h"
 #include "entry_out.h"
 #include "names.h"
+#include "textsafe.h"
 #include "timeutil.h"
+
+#define TERMINATE(a)	((a)[sizeof(a) - 1] = 0)
 
 /*
  * The map is writable by whoever may write the pins: never trust an entry
@@ -17,20 +20,39 @@ static void entry_sanitize(struct cgtrack_container *e)
 {
 	unsigned char root;
 
-	e->container_id[sizeof(e->container_id) - 1] = 0;
-	e->pod_uid[sizeof(e->pod_uid) - 1] = 0;
+	TERMINATE(e->container_id);
+	TERMINATE(e->pod_uid);
 	memcpy(&root, &e->root, sizeof(root));
 	root = root != 0;
 	memcpy(&e->root, &root, sizeof(root));
 }
 
+/* The same for the info map's entries (written by the daemon, or anyone). */
+static void info_sanitize(struct cgtrack_info *inf)
+{
+	unsigned char sandbox;
+
+	TERMINATE(inf->name);
+	TERMINATE(inf->image);
+	TERMINATE(inf->pod_name);
+	TERMINATE(inf->pod_namespace);
+	TERMINATE(inf->pod_uid);
+	memcpy(&sandbox, &inf->sandbox, sizeof(sandbox));
+	sandbox = sandbox != 0;
+	memcpy(&inf->sandbox, &sandbox, sizeof(sandbox));
+}
+
 void entry_resolve_path(const struct pinned *p, struct entry_view *v)
 {
+	char mount[sizeof(p->cfg.mount)];
+
 	entry_sanitize(&v->e);
 	v->path[0] = 0;
-	if (v->e.removed_ns || !p->cfg.mount[0])
+	/* the config map's mount, bounded: the pins are not trusted either */
+	snprintf(mount, sizeof(mount), "%.*s", (int)sizeof(mount) - 1, p->cfg.mount);
+	if (v->e.removed_ns || !mount[0])
 		return;
-	if (cgid_path(p->cfg.mount, v->e.cgroup_id, v->path, sizeof(v->path)))
+	if (cgid_path(mount, v->e.cgroup_id, v->path, sizeof(v->path)))
 		v->path[0] = 0;
 }
 
@@ -41,8 +63,10 @@ bool entry_info(const struct pinned *p, const struct cgtrack_container *e,
 	__u32 key = (__u32)cgid;
 
 	if (p->info >= 0 && cgid && !bpf_map_lookup_elem(p->info, &key, inf) &&
-	    inf->cgroup_id == cgid)
+	    inf->cgroup_id == cgid) {
+		info_sanitize(inf);
 		return true;
+	}
 	memset(inf, 0, sizeof(*inf));
 	return false;
 }
@@ -100,30 +124,48 @@ void entry_table_header(void)
 	       "PATH");
 }
 
-/* namespace/name, else the uid the path gave, else "-" */
+/* namespace/name, else the uid the path gave, else "-"; escaped */
 static void pod_column(const struct cgtrack_container *e, const struct cgtrack_info *inf,
 		       char *out, size_t len)
 {
+	char pod[sizeof(inf->pod_namespace) + sizeof(inf->pod_name) + 1];
+
 	if (inf->pod_name[0])
-		snprintf(out, len, "%s%s%s", inf->pod_namespace, inf->pod_namespace[0] ? "/" : "",
-			 inf->pod_name);
+		snprintf(pod, sizeof(pod), "%s%s%s", inf->pod_namespace,
+			 inf->pod_namespace[0] ? "/" : "", inf->pod_name);
 	else
-		snprintf(out, len, "%s", e->pod_uid[0] ? e->pod_uid : inf->pod_uid[0] ?
-			 inf->pod_uid : "-");
+		snprintf(pod, sizeof(pod), "%s", e->pod_uid[0] ? e->pod_uid :
+			 inf->pod_uid[0] ? inf->pod_uid : "-");
+	text_escape(out, len, pod, sizeof(pod));
+}
+
+/* s escaped, cut to `width` bytes (whole characters), "-" if empty */
+static const char *column(char *buf, size_t width, const char *s, size_t max)
+{
+	if (!s[0])
+		return "-";
+	text_escape(buf, width + 1, s, max);
+	return buf;
 }
 
 void entry_table_row(const struct pinned *p, const struct entry_view *v)
 {
-	char created[40], pod[256];
+	char created[40], pod[29], id[13], name[21], image[37];
 	struct cgtrack_info inf;
 	bool has = entry_info(p, &v->e, &inf);
 
 	format_time(v->e.created_ns, created, sizeof(created));
 	pod_column(&v->e, &inf, pod, sizeof(pod));
-	printf("%-10llu %-12.12s %-10s %-8s %-4s %-20.20s %-36.36s %-28.28s %-24s %s\n",
-	       (unsigned long long)v->e.cgroup_id, v->e.container_id,
+	printf("%-10llu %-12s %-10s %-8s %-4s %-20s %-36s %-28s %-24s ",
+	       (unsigned long long)v->e.cgroup_id,
+	       column(id, sizeof(id) - 1, v->e.container_id, sizeof(v->e.container_id)),
 	       shown_runtime(&v->e, &inf, has),
 	       v->e.removed_ns ? "dead" : state_name(v->e.state), v->e.root ? "yes" : "no",
-	       inf.name[0] ? inf.name : "-", inf.image[0] ? inf.image : "-", pod, created,
-	       v->path[0] ? v->path : "-");
+	       column(name, sizeof(name) - 1, inf.name, sizeof(inf.name)),
+	       column(image, sizeof(image) - 1, inf.image, sizeof(inf.image)), pod, created);
+	if (v->path[0])
+		text_fputs(stdout, v->path, sizeof(v->path));
+	else
+		putchar('-');
+	putchar('\n');
 }

@@ -2,8 +2,10 @@
 /* Compact JSON writer: tracks whether a comma is due at each depth. */
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "jsonw.h"
+#include "textsafe.h"
 
 #define JSONW_DEPTH 16
 
@@ -61,24 +63,40 @@ void jsonw_end_object(struct jsonw *w) { close_(w, '}'); }
 void jsonw_start_array(struct jsonw *w) { open_(w, '['); }
 void jsonw_end_array(struct jsonw *w) { close_(w, ']'); }
 
+/*
+ * Controls are escaped, C1 (U+0080..U+009F) and DEL too, so that printing
+ * our JSON on a terminal is safe; bytes that are not UTF-8 (a cgroup name
+ * may have any) become U+FFFD, so the output is always valid JSON.
+ */
 static void put_str(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), len;
+	uint32_t cp;
 
 	fputc('"', f);
-	for (; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
+	while (n) {
+		len = utf8_seq(p, n, &cp);
+		if (!len) {
+			fputs("\\ufffd", f);
+			len = 1;
+		} else if (cp == '"') {
+			fputs("\\\"", f);
+		} else if (cp == '\\') {
+			fputs("\\\\", f);
+		} else if (cp == '\n') {
+			fputs("\\n", f);
+		} else if (cp == '\r') {
+			fputs("\\r", f);
+		} else if (cp == '\t') {
+			fputs("\\t", f);
+		} else if (text_is_control(cp)) {
+			fprintf(f, "\\u%04x", cp);
+		} else {
+			fwrite(p, 1, len, f);
 		}
+		p += len;
+		n -= len;
 	}
 	fputc('"', f);
 }

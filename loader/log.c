@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "jsonw.h"
+#include "textsafe.h"
 
 static enum log_level cur_level = LOG_INFO;
 static int as_json;
@@ -90,11 +91,15 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		jsonw_end_object(w);
 		jsonw_destroy(w);
 		fputc('\n', stderr);
-	} else if (journal) {
-		fprintf(stderr, "<%d>cgtrack: %s: %s\n", level_prio[level],
-			level_names[level], msg);
 	} else {
-		fprintf(stderr, "%s cgtrack: %s: %s\n", ts, level_names[level], msg);
+		if (journal)
+			fprintf(stderr, "<%d>cgtrack: %s: ", level_prio[level],
+				level_names[level]);
+		else
+			fprintf(stderr, "%s cgtrack: %s: ", ts, level_names[level]);
+		/* messages quote cgroup names and map strings: no raw controls */
+		text_fputs(stderr, msg, sizeof(msg));
+		fputc('\n', stderr);
 	}
 	fflush(stderr);
 	funlockfile(stderr);
