@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,19 +13,10 @@
 #include "bpfload.h"
 #include "cgtrack.skel.h"
 #include "log.h"
+#include "pindir.h"
 #include "pins.h"
+#include "pinset.h"
 #include "timeutil.h"
-
-static const char *const link_pins[] = {
-	CGTRACK_PIN_LINK_MKDIR, CGTRACK_PIN_LINK_RMDIR, CGTRACK_PIN_LINK_EXEC,
-	CGTRACK_PIN_LINK_EXIT,
-};
-
-static const char *const map_pins[] = {
-	CGTRACK_PIN_CONTAINERS, CGTRACK_PIN_CONTAINERS_MAP, CGTRACK_PIN_CONFIG,
-	CGTRACK_PIN_STATS, CGTRACK_PIN_EVENTS, CGTRACK_PIN_INFO,
-	CGTRACK_PIN_MNTNS_PIDS,
-};
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -40,51 +32,127 @@ static uint64_t object_hash(void)
 	return h;
 }
 
-static int pin_exists(const char *pin_dir, const char *name)
-{
-	char path[PATH_MAX];
-
-	pins_path(path, sizeof(path), pin_dir, name);
-	return access(path, F_OK) == 0;
-}
-
 /*
- * Remove a pin or a directory; 1 if removed, else the first error logged.
- * A directory that is a mount point (bpffs mounted on the pin directory
- * itself) stays, and that is no error.
+ * Remove what is pinned under our names: every pin when force (--replace:
+ * the operator asked for these names), else only what is provably
+ * cgtrack's; the rest is named and left. Through the directories'
+ * descriptors: a path swapped meanwhile cannot redirect the unlink.
  */
-static int unpin(const char *path, bool dir, int *err)
+static int unpin_all(const struct pindir *pd, bool force, int *left)
 {
-	if (!(dir ? rmdir(path) : unlink(path)))
-		return 1;
-	if (errno == ENOENT || (dir && errno == EBUSY) || *err)
-		return 0;
-	*err = -errno;
-	log_err("cannot remove %s: %s%s", path, strerror(errno),
-		errno == EACCES || errno == EPERM ?
-		" (removing pins needs write permission on their directory, "
-		"no capability)" : "");
-	return 0;
-}
-
-int bpfload_unload(const char *pin_dir)
-{
-	char path[PATH_MAX];
+	char path[PATH_MAX], why[200];
+	struct pin_users users = { .n = 0 };
 	int n = 0, err = 0;
 	size_t i;
 
-	for (i = 0; i < ARRAY_LEN(link_pins); i++) {
-		pins_path(path, sizeof(path), pin_dir, link_pins[i]);
-		n += unpin(path, false, &err);
+	*left = 0;
+	for (i = 0; i < pinset_len; i++) {
+		const struct pin_spec *s = &pinset[i];
+		int at = pin_is_link(s) ? pd->links : pd->dir;
+		const char *base = strrchr(s->pin, '/') ? strrchr(s->pin, '/') + 1 : s->pin;
+		enum pin_verdict v;
+
+		if (at < 0)
+			continue;
+		pins_path(path, sizeof(path), pd->path, s->pin);
+		v = pin_check(path, s, &users, why, sizeof(why));
+		if (v == PIN_ABSENT)
+			continue;
+		if (v != PIN_OURS && !force) {
+			log_warn("left %s in place: it is not cgtrack's (%s)", path, why);
+			(*left)++;
+			continue;
+		}
+		if (!unlinkat(at, base, 0)) {
+			n++;
+			continue;
+		}
+		if (errno == ENOENT || err)
+			continue;
+		err = -errno;
+		log_err("cannot remove %s: %s%s", path, strerror(errno),
+			errno == EACCES || errno == EPERM ?
+			" (removing pins needs write permission on their directory, "
+			"no capability)" : "");
 	}
-	pins_path(path, sizeof(path), pin_dir, "links");
-	unpin(path, true, &err);
-	for (i = 0; i < ARRAY_LEN(map_pins); i++) {
-		pins_path(path, sizeof(path), pin_dir, map_pins[i]);
-		n += unpin(path, false, &err);
-	}
-	unpin(pin_dir, true, &err);
 	return err ? err : n;
+}
+
+/* Remove a directory by its parent's descriptor; a mount point stays. */
+static void remove_dir(int at, const char *name)
+{
+	if (at >= 0 && unlinkat(at, name, AT_REMOVEDIR) && errno != ENOENT &&
+	    errno != EBUSY && errno != ENOTEMPTY)
+		log_warn("cannot remove directory %s: %s", name, strerror(errno));
+}
+
+int bpfload_unload(const char *pin_dir, bool force, int *left)
+{
+	struct pindir pd;
+	int r, n;
+
+	*left = 0;
+	r = pindir_open(&pd, pin_dir, false, (gid_t)-1);
+	if (r)
+		return r > 0 ? 0 : -EPERM;
+	n = unpin_all(&pd, force, left);
+	if (n >= 0 && !*left) {
+		remove_dir(pd.dir, "links");
+		remove_dir(pd.parent, pd.name);
+	}
+	pindir_close(&pd);
+	return n;
+}
+
+/*
+ * Every pin under our names must be cgtrack's before anything is reused:
+ * a look-alike would feed readers, or swallow our entries.
+ */
+static int check_pins_ours(const char *pin_dir, int *links, int *maps)
+{
+	char path[PATH_MAX], why[200];
+	struct pin_users users = { .n = 0 };
+	size_t i;
+
+	*links = *maps = 0;
+	for (i = 0; i < pinset_len; i++) {
+		const struct pin_spec *s = &pinset[i];
+		enum pin_verdict v;
+
+		pins_path(path, sizeof(path), pin_dir, s->pin);
+		v = pin_check(path, s, &users, why, sizeof(why));
+		if (v == PIN_ABSENT)
+			continue;
+		if (v != PIN_OURS) {
+			log_err("%s is not cgtrack's: %s. Move it away, or run `cgtrack "
+				"run --replace` to replace every pin under cgtrack's names",
+				path, why);
+			return -1;
+		}
+		if (pin_is_link(s))
+			(*links)++;
+		else
+			(*maps)++;
+	}
+	return 0;
+}
+
+/* The config pin carries no ABI stamp: who made these maps? */
+static void explain_unstamped(const char *pin_dir, int links)
+{
+	if (links)
+		log_err("the pins in %s hold no cgtrack configuration (the config map "
+			"is missing or all zeros) although program links are pinned: "
+			"a load was interrupted or the config was overwritten; run "
+			"`cgtrack run --replace`", pin_dir);
+	else
+		log_err("the maps pinned in %s are cgtrack's layout but were not made by "
+			"cgtrack: no program links are pinned and the config map holds no "
+			"ABI stamp (all zeros). A BPF program using cgtrack's maps (the "
+			"consumer kit) was probably started before cgtrack and created "
+			"them. Stop it, run `cgtrack run --replace` (or `cgtrack unload`), "
+			"and start it again after cgtrack: cgtrack_consumer_use_pins() "
+			"refuses to create pins", pin_dir);
 }
 
 /*
@@ -94,17 +162,20 @@ int bpfload_unload(const char *pin_dir)
 static int check_adoptable(const struct load_opts *o, struct cgtrack_config *cfg)
 {
 	struct pinned p;
-	size_t i;
-	int links = 0;
+	int links, maps;
 
-	for (i = 0; i < ARRAY_LEN(link_pins); i++)
-		links += pin_exists(o->pin_dir, link_pins[i]);
-	if (!links && !pin_exists(o->pin_dir, CGTRACK_PIN_CONTAINERS))
+	if (check_pins_ours(o->pin_dir, &links, &maps))
+		return -1;
+	if (!links && !maps)
 		return 0;
 	if (pins_open(o->pin_dir, false, &p))
 		return -1;
 	*cfg = p.cfg;
 	pins_close(&p);
+	if (!cfg->abi_version) {
+		explain_unstamped(o->pin_dir, links);
+		return -1;
+	}
 	if (cfg->abi_version != CGTRACK_ABI_VERSION) {
 		log_err("the pins in %s were made by an incompatible cgtrack (map ABI "
 			"v%u, this build is v%u): run `cgtrack unload` to remove them, "
@@ -119,7 +190,7 @@ static int check_adoptable(const struct load_opts *o, struct cgtrack_config *cfg
 			cfg->hierarchy_id, o->th->controller, o->th->hierarchy_id);
 		return -1;
 	}
-	if (links != (int)ARRAY_LEN(link_pins))
+	if (links != N_LINK_PINS)
 		return 0;	/* maps only (e.g. after a crash mid-load): reload */
 	return 1;
 }
@@ -171,16 +242,18 @@ static int check_map_pins(struct cgtrack *skel, const char *pin_dir)
 		if (info.type == bpf_map__type(maps[i]) &&
 		    info.key_size == bpf_map__key_size(maps[i]) &&
 		    info.value_size == bpf_map__value_size(maps[i]) &&
-		    info.max_entries == bpf_map__max_entries(maps[i]))
+		    info.max_entries == bpf_map__max_entries(maps[i]) &&
+		    info.map_flags == bpf_map__map_flags(maps[i]))
 			continue;
 		log_err("pinned map %s does not fit this cgtrack (type %u/%u, key %u/%u, "
-			"value %u/%u bytes, %u/%u entries: pinned/wanted): run "
+			"value %u/%u bytes, %u/%u entries, flags %#x/%#x: pinned/wanted): run "
 			"`cgtrack unload`, or `cgtrack run --replace` (or drop a "
 			"--max-entries that differs from the pinned capacity)", path,
 			info.type, bpf_map__type(maps[i]), info.key_size,
 			bpf_map__key_size(maps[i]), info.value_size,
 			bpf_map__value_size(maps[i]), info.max_entries,
-			bpf_map__max_entries(maps[i]));
+			bpf_map__max_entries(maps[i]), info.map_flags,
+			bpf_map__map_flags(maps[i]));
 		return -1;
 	}
 	(void)pin_dir;
@@ -248,21 +321,36 @@ static int write_config(struct cgtrack *skel, const struct load_opts *o)
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.config_map), &zero, &cfg, BPF_ANY);
 }
 
-static int pin_links(struct cgtrack *skel, const char *pin_dir)
+/* Pins a load made get the directory's group access (pindir_share). */
+static void share_pins(const struct pindir *pd)
 {
-	struct bpf_link *links[] = {
+	size_t i;
+
+	for (i = 0; i < pinset_len; i++) {
+		const char *base = strrchr(pinset[i].pin, '/');
+
+		pindir_share(pd, pin_is_link(&pinset[i]) ? pd->links : pd->dir,
+			     base ? base + 1 : pinset[i].pin);
+	}
+}
+
+static int pin_links(struct cgtrack *skel, const struct pindir *pd)
+{
+	struct bpf_link *links[N_LINK_PINS] = {
 		skel->links.cgtrack_mkdir, skel->links.cgtrack_rmdir, skel->links.cgtrack_exec,
 		skel->links.cgtrack_exit,
 	};
 	char path[PATH_MAX];
 	size_t i;
 
-	pins_path(path, sizeof(path), pin_dir, "links");
-	if (mkdir(path, 0700) && errno != EEXIST)
-		return -errno;
-	for (i = 0; i < ARRAY_LEN(links); i++) {
-		pins_path(path, sizeof(path), pin_dir, link_pins[i]);
-		unlink(path);	/* a stale link pin of a reload */
+	if (pd->links < 0) {
+		log_err("%s/links is missing", pd->path);
+		return -1;
+	}
+	for (i = 0; i < N_LINK_PINS; i++) {
+		pins_path(path, sizeof(path), pd->path, pinset[i].pin);
+		/* a stale link pin of a reload */
+		unlinkat(pd->links, strrchr(pinset[i].pin, '/') + 1, 0);
 		if (bpf_link__pin(links[i], path)) {
 			log_err("cannot pin %s: %s", path, strerror(errno));
 			return -1;
@@ -273,7 +361,7 @@ static int pin_links(struct cgtrack *skel, const char *pin_dir)
 	return 0;
 }
 
-static enum load_outcome load_fresh(const struct load_opts *o)
+static enum load_outcome load_fresh(const struct load_opts *o, const struct pindir *pd)
 {
 	struct cgtrack *skel;
 	int err;
@@ -308,8 +396,9 @@ static enum load_outcome load_fresh(const struct load_opts *o)
 		log_err("attaching to the cgroup tracepoints failed: %s", strerror(-err));
 		goto fail;
 	}
-	if (write_config(skel, o) || pin_links(skel, o->pin_dir))
+	if (write_config(skel, o) || pin_links(skel, pd))
 		goto fail;
+	share_pins(pd);
 	cgtrack__destroy(skel);	/* the pins hold maps and links now */
 	return LOAD_FRESH;
 fail:
@@ -322,7 +411,7 @@ fail:
  * verifier logs take several MiB that a long-running daemon would keep as
  * its peak RSS. Everything the child makes is pinned; the parent adopts it.
  */
-static enum load_outcome load_in_child(const struct load_opts *o)
+static enum load_outcome load_in_child(const struct load_opts *o, const struct pindir *pd)
 {
 	int status;
 	pid_t pid;
@@ -330,46 +419,69 @@ static enum load_outcome load_in_child(const struct load_opts *o)
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
-		return load_fresh(o);
+		return load_fresh(o, pd);
 	if (pid == 0)
-		_exit(load_fresh(o) == LOAD_FRESH ? 0 : 1);
+		_exit(load_fresh(o, pd) == LOAD_FRESH ? 0 : 1);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return LOAD_FAILED;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? LOAD_FRESH : LOAD_FAILED;
 }
 
-enum load_outcome bpfload(const struct load_opts *o)
+static enum load_outcome replace(const struct load_opts *o)
 {
-	struct cgtrack_config cfg;
+	int left, n = bpfload_unload(o->pin_dir, true, &left);
+	struct pindir fresh;
+	enum load_outcome r;
+
+	if (n < 0)
+		return LOAD_FAILED;
+	if (n > 0)
+		log_warn("--replace: removed the pins in %s; entries are rebuilt "
+			 "from the cgroupfs", o->pin_dir);
+	if (pindir_open(&fresh, o->pin_dir, true, o->pin_gid))
+		return LOAD_FAILED;
+	r = load_in_child(o, &fresh);
+	pindir_close(&fresh);
+	return r;
+}
+
+static enum load_outcome load_or_adopt(const struct load_opts *o, const struct pindir *pd)
+{
+	struct cgtrack_config cfg = { 0 };
+	struct load_opts lo = *o;
 	int adopt;
 
-	if (pins_ensure_bpffs(o->pin_dir) || pins_make_dir(o->pin_dir))
-		return LOAD_FAILED;
-	if (o->replace) {
-		int n = bpfload_unload(o->pin_dir);
-
-		if (n < 0)
-			return LOAD_FAILED;
-		if (n > 0)
-			log_warn("--replace: removed the pins in %s; entries are rebuilt "
-				 "from the cgroupfs", o->pin_dir);
-		if (pins_make_dir(o->pin_dir))
-			return LOAD_FAILED;
-		return load_in_child(o);
-	}
+	if (o->replace)
+		return replace(o);
 	adopt = check_adoptable(o, &cfg);
 	if (adopt < 0)
 		return LOAD_FAILED;
-	if (adopt > 0) {
-		if (cfg.object_hash != object_hash())
-			log_warn("adopting programs pinned by another cgtrack build of the "
-				 "same map ABI; `cgtrack run --replace` loads this build's");
-		if (o->max_entries != cfg.max_entries)
-			log_warn("keeping the pinned capacity of %u entries (--max-entries "
-				 "%u applies after `cgtrack unload` or with --replace)",
-				 cfg.max_entries, o->max_entries);
-		return LOAD_ADOPTED;
+	if (!adopt) {
+		/* maps kept from an earlier load: their capacity, unless asked */
+		if (cfg.max_entries && !o->max_entries_set)
+			lo.max_entries = cfg.max_entries;
+		return load_in_child(&lo, pd);
 	}
-	return load_in_child(o);
+	if (cfg.object_hash != object_hash())
+		log_warn("adopting programs pinned by another cgtrack build of the "
+			 "same map ABI; `cgtrack run --replace` loads this build's");
+	if (o->max_entries_set && o->max_entries != cfg.max_entries)
+		log_warn("keeping the pinned capacity of %u entries (--max-entries "
+			 "%u applies after `cgtrack unload` or with --replace)",
+			 cfg.max_entries, o->max_entries);
+	share_pins(pd);
+	return LOAD_ADOPTED;
+}
+
+enum load_outcome bpfload(const struct load_opts *o)
+{
+	enum load_outcome r;
+	struct pindir pd;
+
+	if (pins_ensure_bpffs(o->pin_dir) || pindir_open(&pd, o->pin_dir, true, o->pin_gid))
+		return LOAD_FAILED;
+	r = load_or_adopt(o, &pd);
+	pindir_close(&pd);
+	return r;
 }

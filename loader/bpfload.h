@@ -9,14 +9,17 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "cgmode.h"
 
 struct load_opts {
 	const char *pin_dir;
 	const struct tracked_hierarchy *th;
 	uint32_t max_entries;
+	bool max_entries_set;		/* given on the command line */
 	uint64_t expiry_ns;
 	bool replace;			/* unload incompatible pins first */
+	gid_t pin_gid;			/* --pin-group, or (gid_t)-1 */
 };
 
 enum load_outcome {
@@ -29,10 +32,13 @@ enum load_outcome {
 enum load_outcome bpfload(const struct load_opts *o);
 
 /*
- * Detach and remove every pin (links first). Returns the count removed, or
- * a negative errno after logging the first pin that could not be removed.
+ * Detach and remove the pins (links first): only what is provably
+ * cgtrack's, or everything under cgtrack's pin names when force. Returns
+ * the count removed, or a negative errno after logging the first pin that
+ * could not be removed or a pin directory that cannot be trusted; *left:
+ * pins under our names that are not ours, left in place (each logged).
  */
-int bpfload_unload(const char *pin_dir);
+int bpfload_unload(const char *pin_dir, bool force, int *left);
 
 /* Program pins, relative to the pin directory. */
 #define CGTRACK_PIN_LINK_MKDIR	"links/cgroup_mkdir"

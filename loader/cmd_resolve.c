@@ -10,6 +10,12 @@
  * the container's root, so a hostile symlink cannot name a host file.
  * The /proc/PID directory is held open from the namespace check to the
  * open, so a recycled pid cannot swap the process underneath.
+ *
+ * The printed host path is only safe at the moment it was resolved: the
+ * container can then replace a directory on it with a symlink, and the
+ * same path, opened from the host later, follows that symlink out of the
+ * container. --read and --stat act on the descriptor openat2() returned
+ * instead, the file that was confined, and never open the path again.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/openat2.h>
@@ -28,6 +35,9 @@
 #include "log.h"
 #include "options.h"
 #include "query.h"
+#include "textsafe.h"
+
+enum resolve_action { ACT_PATH, ACT_READ, ACT_STAT };
 
 struct resolved {
 	uint64_t mntns;
@@ -173,6 +183,7 @@ static int open_in_root(int rootfd, const char *path)
 	return syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
 }
 
+/* The confined descriptor (O_PATH) of path, named in *r; -1 on failure. */
 static int resolve(const struct pinned *p, const char *path, struct resolved *r)
 {
 	int rootfd, fd;
@@ -199,12 +210,92 @@ static int resolve(const struct pinned *p, const char *path, struct resolved *r)
 		return -1;
 	}
 	name_it(rootfd, fd, r);
-	close(fd);
 	close(rootfd);
-	return 0;
+	return fd;
 }
 
-static void print_json(const struct resolved *r, const char *path)
+/*
+ * Copy the confined file to stdout. The O_PATH descriptor is reopened for
+ * reading through its /proc/self/fd link, which names that very file (no
+ * path walk); only regular files, so a FIFO cannot block us and a device
+ * is never opened.
+ */
+static int read_confined(int fd, const char *path)
+{
+	char link[64], buf[65536];
+	struct stat st;
+	ssize_t n;
+	int rfd;
+
+	if (fstat(fd, &st)) {
+		fprintf(stderr, "cgtrack resolve: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "cgtrack resolve: %s is not a regular file (--read "
+			"reads regular files only; --stat tells what it is)\n", path);
+		return -1;
+	}
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	rfd = open(link, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (rfd < 0) {
+		fprintf(stderr, "cgtrack resolve: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while ((n = read(rfd, buf, sizeof(buf))) > 0)
+		if (fwrite(buf, 1, n, stdout) != (size_t)n)
+			break;
+	if (n < 0)
+		fprintf(stderr, "cgtrack resolve: reading %s: %s\n", path, strerror(errno));
+	close(rfd);
+	return n < 0 || fflush(stdout) ? -1 : 0;
+}
+
+static const char *file_type(mode_t m)
+{
+	switch (m & S_IFMT) {
+	case S_IFREG: return "regular";
+	case S_IFDIR: return "directory";
+	case S_IFLNK: return "symlink";
+	case S_IFCHR: return "char-device";
+	case S_IFBLK: return "block-device";
+	case S_IFIFO: return "fifo";
+	case S_IFSOCK: return "socket";
+	default: return "unknown";
+	}
+}
+
+static void stat_json(struct jsonw *w, const struct stat *st)
+{
+	char mode[8];
+
+	snprintf(mode, sizeof(mode), "%04o", (unsigned int)(st->st_mode & 07777));
+	jsonw_name(w, "stat");
+	jsonw_start_object(w);
+	jsonw_str_field(w, "type", file_type(st->st_mode));
+	jsonw_str_field(w, "mode", mode);
+	jsonw_u64_field(w, "size", st->st_size);
+	jsonw_u64_field(w, "uid", st->st_uid);
+	jsonw_u64_field(w, "gid", st->st_gid);
+	jsonw_u64_field(w, "inode", st->st_ino);
+	jsonw_u64_field(w, "dev_major", major(st->st_dev));
+	jsonw_u64_field(w, "dev_minor", minor(st->st_dev));
+	jsonw_u64_field(w, "nlink", st->st_nlink);
+	jsonw_end_object(w);
+}
+
+static void stat_text(const struct stat *st, const struct resolved *r)
+{
+	printf("type %s mode %04o size %llu uid %u gid %u inode %llu dev %u:%u "
+	       "nlink %llu path ", file_type(st->st_mode),
+	       (unsigned int)(st->st_mode & 07777), (unsigned long long)st->st_size,
+	       st->st_uid, st->st_gid, (unsigned long long)st->st_ino,
+	       major(st->st_dev), minor(st->st_dev), (unsigned long long)st->st_nlink);
+	text_fputs(stdout, r->container_path, sizeof(r->container_path));
+	putchar('\n');
+}
+
+static void print_json(const struct resolved *r, const char *path, const struct stat *st)
 {
 	struct jsonw *w = jsonw_new(stdout);
 
@@ -216,26 +307,100 @@ static void print_json(const struct resolved *r, const char *path)
 	jsonw_str_field(w, "container_path", r->container_path);
 	jsonw_str_field(w, "host_path", r->host_path);
 	jsonw_bool_field(w, "via_proc_root", !r->host_visible);
+	if (st)
+		stat_json(w, st);
 	jsonw_end_object(w);
 	jsonw_destroy(w);
 	putchar('\n');
 }
 
+/*
+ * --read and --stat are resolve's own: take them out of argv before the
+ * shared option parser sees it (it would refuse them). Stops at "--".
+ * Returns -1 if both are given.
+ */
+static int take_action(int *argc, char **argv, enum resolve_action *act)
+{
+	int i, n = 1;
+
+	*act = ACT_PATH;
+	for (i = 1; i < *argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < *argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		if (!strcmp(argv[i], "--read") || !strcmp(argv[i], "--stat")) {
+			enum resolve_action a = argv[i][2] == 'r' ? ACT_READ : ACT_STAT;
+
+			if (*act != ACT_PATH && *act != a)
+				return -1;
+			*act = a;
+			continue;
+		}
+		argv[n++] = argv[i];
+	}
+	*argc = n;
+	argv[n] = NULL;
+	return 0;
+}
+
+/* What to do with the confined descriptor: name, read or stat it. */
+static int act_on(int fd, enum resolve_action act, bool json, const struct resolved *r,
+		  const char *path)
+{
+	struct stat st;
+
+	switch (act) {
+	case ACT_READ:
+		return read_confined(fd, path);
+	case ACT_STAT:
+		if (fstat(fd, &st)) {
+			fprintf(stderr, "cgtrack resolve: %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+		if (json)
+			print_json(r, path, &st);
+		else
+			stat_text(&st, r);
+		return 0;
+	default:
+		if (json) {
+			print_json(r, path, NULL);
+		} else {
+			/* names in a container are its own: no raw controls */
+			text_fputs(stdout, r->host_path, sizeof(r->host_path));
+			putchar('\n');
+		}
+		return 0;
+	}
+}
+
 int cmd_resolve(int argc, char **argv)
 {
+	enum resolve_action act;
 	struct common_opts co;
 	struct resolved r = { 0 };
 	struct pinned p, *pp = NULL;
 	const char *path;
 	char pin[PATH_MAX];
-	int rc;
+	int rc, fd;
 
+	if (take_action(&argc, argv, &act)) {
+		fprintf(stderr, "cgtrack resolve: give --read or --stat, not both\n");
+		return 2;
+	}
 	rc = opts_parse(argc, argv, OPT_QUERY, &co);
 	if (rc)
 		return rc > 0 ? 0 : 2;
 	if (co.argc != 2 || parse_mntns(co.argv[0], &r.mntns)) {
 		fprintf(stderr, "cgtrack resolve: give a mount namespace (its inode "
 			"number, as in /proc/PID/ns/mnt) and an absolute path\n");
+		return 2;
+	}
+	if (act == ACT_READ && co.json) {
+		fprintf(stderr, "cgtrack resolve: --read prints the file's bytes, "
+			"--json does not go with it\n");
 		return 2;
 	}
 	path = co.argv[1];
@@ -251,11 +416,10 @@ int cmd_resolve(int argc, char **argv)
 		pp = &p;
 	else
 		log_debug("%s is not pinned: finding a process by scanning /proc", pin);
-	rc = resolve(pp, path, &r) ? 1 : 0;
-	if (!rc && co.json)
-		print_json(&r, path);
-	else if (!rc)
-		printf("%s\n", r.host_path);
+	fd = resolve(pp, path, &r);
+	rc = fd < 0 || act_on(fd, act, co.json, &r, path) ? 1 : 0;
+	if (fd >= 0)
+		close(fd);
 	if (pp)
 		pins_close(pp);
 	return rc;

@@ -61,14 +61,23 @@ static const struct command commands[] = {
 	  "exit: 0 in a container, 1 not in one (or no such process), 2 bad usage\n"
 	  "example: cgtrack pid $(pidof nginx)\n" },
 	{ "resolve", cmd_resolve, "the host path of a path inside a mount namespace",
-	  "cgtrack resolve [--json] MNTNS PATH\n"
+	  "cgtrack resolve [--json] [--read | --stat] MNTNS PATH\n"
 	  "  MNTNS: inode number of the mount namespace (stat -L -c %i /proc/PID/ns/mnt)\n"
 	  "  PATH: absolute, as the namespace's processes see it; symlinks are\n"
 	  "        followed inside the namespace's root, never out of it\n"
+	  "  --read               print the file's bytes, read from the confined\n"
+	  "                       descriptor (regular files only; not with --json)\n"
+	  "  --stat               type, mode, size, uid, gid, inode of the confined\n"
+	  "                       descriptor (with --json: a \"stat\" object)\n"
 	  COMMON_HELP
-	  "exit: 0 resolved, 1 no live process in MNTNS or PATH not found,\n"
-	  "      2 bad usage (also: a relative or empty PATH)\n"
-	  "example: cgtrack resolve 4026532712 /etc/os-release\n" },
+	  "the printed host path is safe only when it is resolved: the container\n"
+	  "can then swap a directory on it for a symlink, and opening the same path\n"
+	  "later follows it to the host's files. Use --read or --stat, which act on\n"
+	  "the file that was resolved, not on the path\n"
+	  "exit: 0 resolved, 1 no live process in MNTNS or PATH not found (or not\n"
+	  "      a regular file, with --read), 2 bad usage (also: a relative or\n"
+	  "      empty PATH)\n"
+	  "example: cgtrack resolve --read 4026532712 /etc/os-release\n" },
 	{ "status", cmd_status, "health, capacity, counters, daemon and programs",
 	  "cgtrack status [--json]\n" COMMON_HELP
 	  "exit: 0 healthy (loaded, all programs attached, map not full), 1 not\n"

@@ -186,7 +186,8 @@ static int start(struct daemon *d, const char *cmd, enum load_outcome *how)
 {
 	struct load_opts lo = {
 		.pin_dir = d->co.pin_dir, .th = &d->th, .max_entries = d->co.max_entries,
-		.expiry_ns = d->expiry_ns, .replace = d->co.replace,
+		.max_entries_set = d->co.max_entries_set, .expiry_ns = d->expiry_ns,
+		.replace = d->co.replace, .pin_gid = d->co.pin_gid,
 	};
 	struct populate_result pr;
 	uint64_t t0 = boot_ns();
@@ -361,21 +362,29 @@ int cmd_sweep(int argc, char **argv)
 int cmd_unload(int argc, char **argv)
 {
 	struct common_opts co;
-	int n, r;
+	int n, r, left;
 
 	r = opts_parse(argc, argv, OPT_UNLOAD, &co);
 	if (r)
 		return r > 0 ? 0 : 2;
-	n = bpfload_unload(co.pin_dir);
+	n = bpfload_unload(co.pin_dir, false, &left);
+	if (n == -EPERM) {
+		log_err("nothing was removed from %s", co.pin_dir);
+		return 1;
+	}
 	if (n < 0) {
 		log_err("could not remove everything in %s (see above); the programs "
 			"stay attached while their link pins exist", co.pin_dir);
 		return 1;
 	}
-	if (n == 0) {
+	if (n == 0 && !left) {
 		printf("nothing pinned in %s\n", co.pin_dir);
 		return 0;
 	}
-	printf("removed %d pins from %s; cgtrack's programs are detached\n", n, co.pin_dir);
+	printf("removed %d pins from %s; cgtrack's programs are detached", n, co.pin_dir);
+	if (left)
+		printf("; %d pins there are not cgtrack's and were left (see above), "
+		       "so the directory stays", left);
+	putchar('\n');
 	return 0;
 }

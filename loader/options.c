@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@
 
 enum {
 	O_PIN_DIR = 256, O_MODE, O_V1, O_MAX, O_EXPIRY, O_REPLACE, O_PIDFILE,
-	O_RUNTIME, O_LOGFMT, O_TIMEOUT, O_NO_ENRICH,
+	O_RUNTIME, O_LOGFMT, O_TIMEOUT, O_NO_ENRICH, O_PIN_GROUP,
 };
 
 static const struct option all_opts[] = {
@@ -31,6 +32,7 @@ static const struct option all_opts[] = {
 	{ "runtime", required_argument, NULL, O_RUNTIME },
 	{ "enrich-timeout", required_argument, NULL, O_TIMEOUT },
 	{ "no-enrich", no_argument, NULL, O_NO_ENRICH },
+	{ "pin-group", required_argument, NULL, O_PIN_GROUP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -38,7 +40,7 @@ static const struct option all_opts[] = {
 static int allowed(enum opt_set set, int opt)
 {
 	switch (opt) {
-	case O_MODE: case O_V1: case O_MAX: case O_REPLACE:
+	case O_MODE: case O_V1: case O_MAX: case O_REPLACE: case O_PIN_GROUP:
 		return set == OPT_RUN || set == OPT_LOAD;
 	case O_PIDFILE: case O_RUNTIME: case O_TIMEOUT: case O_NO_ENRICH:
 		return set == OPT_RUN;
@@ -111,6 +113,28 @@ static int parse_max_entries(struct common_opts *o, const char *arg)
 		return -1;
 	}
 	o->max_entries = (uint32_t)v;
+	o->max_entries_set = true;
+	return 0;
+}
+
+/* A group name or number: who may read the pins besides root. */
+static int parse_pin_group(struct common_opts *o, const char *arg)
+{
+	struct group *g = getgrnam(arg);
+	char *end;
+	unsigned long v;
+
+	if (g) {
+		o->pin_gid = g->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (!arg[0] || errno || *end || arg[0] == '-' || v >= (unsigned long)(gid_t)-1) {
+		fprintf(stderr, "cgtrack: --pin-group: no group named '%s'\n", arg);
+		return -1;
+	}
+	o->pin_gid = (gid_t)v;
 	return 0;
 }
 
@@ -127,6 +151,7 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 	o->max_entries = CGTRACK_DEFAULT_MAX_ENTRIES;
 	o->expiry_ms = 5000;
 	o->enrich_timeout_ms = 2000;
+	o->pin_gid = (gid_t)-1;
 	optind = 1;
 	opterr = 0;
 	/* options may also follow the arguments: `cgtrack get 42 --json` */
@@ -209,6 +234,10 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 			break;
 		case O_NO_ENRICH:
 			o->no_enrich = true;
+			break;
+		case O_PIN_GROUP:
+			if (parse_pin_group(o, optarg))
+				return -1;
 			break;
 		}
 	}

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define MAX_RUNTIME_OPTS 8
 
@@ -23,6 +24,8 @@ struct common_opts {
 	const char *v1_controller;
 	const char *pidfile;
 	uint32_t max_entries;
+	bool max_entries_set;
+	gid_t pin_gid;			/* --pin-group, else (gid_t)-1 */
 	uint64_t expiry_ms;
 	bool expiry_set;
 	uint64_t enrich_timeout_ms;

@@ -70,19 +70,6 @@ int pins_ensure_bpffs(const char *pin_dir)
 	return 0;
 }
 
-int pins_make_dir(const char *pin_dir)
-{
-	int err = mkdir_p(pin_dir, 0700);
-
-	if (err) {
-		log_err("cannot create pin directory %s: %s", pin_dir, strerror(-err));
-		return -1;
-	}
-	if (chmod(pin_dir, 0700))
-		log_warn("chmod 0700 %s: %s", pin_dir, strerror(errno));
-	return 0;
-}
-
 void pins_path(char *out, size_t len, const char *pin_dir, const char *name)
 {
 	snprintf(out, len, "%s/%s", pin_dir, name);

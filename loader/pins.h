@@ -9,8 +9,6 @@
 
 /* Mount bpffs on the pin directory's filesystem if it is not bpffs yet. */
 int pins_ensure_bpffs(const char *pin_dir);
-/* mkdir -p the pin directory, mode 0700. */
-int pins_make_dir(const char *pin_dir);
 /* "<pin_dir>/<name>" */
 void pins_path(char *out, size_t len, const char *pin_dir, const char *name);
 

@@ -198,14 +198,16 @@ t_eq "populate marked the stale entry and the sweep removed it" absent "$(t_fiel
 t_daemon_stop TERM
 
 # ---- incompatible pins --------------------------------------------------------
-# (a) a `containers` map with another value size, as an older build made
+# (a) a `containers` map with another value size, made by another tool
+# (bpftool: no BTF, so not provably cgtrack's; an older cgtrack's map, with
+# BTF, gets "has value size N ... cgtrack unload ... --replace")
 mkdir -p "$P2"
 bpftool map create "$P2/containers" type hash key 4 value 8 entries 16 name containers
 out=$("$CGTRACK" run --pin-dir "$P2" --cgroup-mode v2 --no-enrich 2>&1)
 rc=$?
 t_eq "a containers map of another layout is refused" 1 "$rc"
-t_true "the refusal names the map and says: cgtrack unload, or --replace" \
-	grep -E "containers has value size 8.*cgtrack unload.*--replace" <<<"$out"
+t_true "the refusal names the map, says it is not cgtrack's, and --replace" \
+	grep -E "$P2/containers is not cgtrack's: a map named 'containers' that neither carries cgtrack's BTF.*--replace" <<<"$out"
 out=$("$CGTRACK" load --replace --pin-dir "$P2" --cgroup-mode v2 2>&1)
 t_eq "load --replace replaces them" 0 "$?"
 t_eq "the new containers map has this build's layout" "$vsize" \

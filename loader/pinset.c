@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+
+#include "bpfload.h"
+#include "pins.h"
+#include "pinset.h"
+
+/* Links first: removing them detaches; then the maps. */
+const struct pin_spec pinset[] = {
+	{ CGTRACK_PIN_LINK_MKDIR, "cgtrack_mkdir", NULL, 0 },
+	{ CGTRACK_PIN_LINK_RMDIR, "cgtrack_rmdir", NULL, 0 },
+	{ CGTRACK_PIN_LINK_EXEC, "cgtrack_exec", NULL, 0 },
+	{ CGTRACK_PIN_LINK_EXIT, "cgtrack_exit", NULL, 0 },
+	{ CGTRACK_PIN_CONTAINERS, "containers", NULL, BPF_MAP_TYPE_HASH },
+	{ CGTRACK_PIN_CONTAINERS_MAP, "containers_map", NULL, BPF_MAP_TYPE_HASH },
+	{ CGTRACK_PIN_CONFIG, "config_map", "cgtrack_config", BPF_MAP_TYPE_ARRAY },
+	{ CGTRACK_PIN_STATS, "stats", NULL, BPF_MAP_TYPE_PERCPU_ARRAY },
+	{ CGTRACK_PIN_EVENTS, "events", NULL, BPF_MAP_TYPE_RINGBUF },
+	{ CGTRACK_PIN_INFO, "info", NULL, BPF_MAP_TYPE_HASH },
+	{ CGTRACK_PIN_MNTNS_PIDS, "mntns_pids", NULL, BPF_MAP_TYPE_LRU_HASH },
+};
+const size_t pinset_len = sizeof(pinset) / sizeof(pinset[0]);
+
+/* "map", "link", "prog" or "" (not a BPF object): from /proc/self/fdinfo. */
+static const char *bpf_kind(int fd)
+{
+	char path[64], line[128];
+	const char *kind = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return kind;
+	while (!kind[0] && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "map_type:", 9))
+			kind = "map";
+		else if (!strncmp(line, "link_type:", 10))
+			kind = "link";
+		else if (!strncmp(line, "prog_type:", 10))
+			kind = "prog";
+	}
+	fclose(f);
+	return kind;
+}
+
+/* Does BTF object btf_id describe cgtrack's ABI? */
+static bool btf_is_cgtrack(__u32 btf_id)
+{
+	struct btf *btf;
+	bool ok;
+
+	if (!btf_id)
+		return false;
+	btf = btf__load_from_kernel_by_id(btf_id);
+	if (!btf)
+		return false;
+	ok = btf__find_by_name_kind(btf, "cgtrack_container", BTF_KIND_STRUCT) >= 0;
+	btf__free(btf);
+	return ok;
+}
+
+static bool used_by(const struct pin_users *u, __u32 map_id)
+{
+	size_t i;
+
+	for (i = 0; u && i < u->n; i++)
+		if (u->map_ids[i] == map_id)
+			return true;
+	return false;
+}
+
+static enum pin_verdict check_map(int fd, const struct pin_spec *s,
+				  const struct pin_users *u, char *why, size_t len)
+{
+	struct bpf_map_info mi;
+	__u32 n = sizeof(mi);
+
+	memset(&mi, 0, sizeof(mi));
+	if (bpf_obj_get_info_by_fd(fd, &mi, &n)) {
+		snprintf(why, len, "a map whose details cannot be read (%s)", strerror(errno));
+		return PIN_FOREIGN;
+	}
+	if (mi.type != s->map_type || (strcmp(mi.name, s->kname) &&
+	    (!s->alt_kname || strcmp(mi.name, s->alt_kname)))) {
+		snprintf(why, len, "a map named '%.16s' of type %u, cgtrack's is '%s' "
+			 "of type %u", mi.name, mi.type, s->kname, s->map_type);
+		return PIN_FOREIGN;
+	}
+	/* libbpf gives a ring buffer no BTF: then one of our programs must use it */
+	if (!btf_is_cgtrack(mi.btf_id) && !used_by(u, mi.id)) {
+		snprintf(why, len, "a map named '%.16s' that neither carries cgtrack's "
+			 "BTF nor is used by cgtrack's pinned programs (made by another "
+			 "tool, e.g. bpftool map create)", mi.name);
+		return PIN_FOREIGN;
+	}
+	return PIN_OURS;
+}
+
+/* Remember the maps program prog_fd uses. */
+static void add_users(int prog_fd, struct pin_users *u)
+{
+	struct bpf_prog_info pi;
+	__u32 ids[32], n = sizeof(pi), i;
+
+	memset(&pi, 0, sizeof(pi));
+	pi.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	pi.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &pi, &n))
+		return;
+	for (i = 0; i < pi.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]) &&
+	     u->n < sizeof(u->map_ids) / sizeof(u->map_ids[0]); i++)
+		u->map_ids[u->n++] = ids[i];
+}
+
+static enum pin_verdict check_link(int fd, const struct pin_spec *s,
+				   struct pin_users *u, char *why, size_t len)
+{
+	struct bpf_link_info li;
+	struct bpf_prog_info pi;
+	__u32 n = sizeof(li);
+	int pfd;
+
+	memset(&li, 0, sizeof(li));
+	memset(&pi, 0, sizeof(pi));
+	if (bpf_obj_get_info_by_fd(fd, &li, &n)) {
+		snprintf(why, len, "a link whose details cannot be read (%s)", strerror(errno));
+		return PIN_FOREIGN;
+	}
+	pfd = bpf_prog_get_fd_by_id(li.prog_id);
+	n = sizeof(pi);
+	if (pfd < 0 || bpf_obj_get_info_by_fd(pfd, &pi, &n))
+		snprintf(pi.name, sizeof(pi.name), "?");
+	if (strcmp(pi.name, s->kname)) {
+		snprintf(why, len, "a link to program %u '%.16s', cgtrack's is '%s'",
+			 li.prog_id, pi.name, s->kname);
+		if (pfd >= 0)
+			close(pfd);
+		return PIN_FOREIGN;
+	}
+	if (u)
+		add_users(pfd, u);
+	close(pfd);
+	return PIN_OURS;
+}
+
+enum pin_verdict pin_check(const char *path, const struct pin_spec *s,
+			   struct pin_users *u, char *why, size_t len)
+{
+	enum pin_verdict v;
+	const char *kind;
+	int fd;
+
+	why[0] = 0;
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return PIN_ABSENT;
+		snprintf(why, len, "cannot be opened: %s", strerror(errno));
+		return PIN_UNREADABLE;
+	}
+	kind = bpf_kind(fd);
+	if (strcmp(kind, pin_is_link(s) ? "link" : "map")) {
+		snprintf(why, len, "a BPF %s, not a %s", kind[0] ? kind : "object",
+			 pin_is_link(s) ? "link" : "map");
+		v = PIN_FOREIGN;
+	} else {
+		v = pin_is_link(s) ? check_link(fd, s, u, why, len) :
+				     check_map(fd, s, u, why, len);
+	}
+	close(fd);
+	return v;
+}
