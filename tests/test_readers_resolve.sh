@@ -4,7 +4,10 @@
 # own mount namespace (pivot_root, as a container runtime does), files and
 # hostile symlinks inside it, the map's pid gone (a /proc scan finds
 # another), a thread's exit that must not forget the process, and a
-# namespace with nobody left.
+# namespace with nobody left. --read and --stat act on the confined
+# descriptor: a directory swapped for a symlink to the host after the
+# path was printed makes the printed path read the host's file (the race
+# the docs describe), never --read.
 source "$(dirname "$0")/lib.sh"
 t_init resolve
 
@@ -20,6 +23,9 @@ make_rootfs() {
 	ln -s ../../../../etc/shadow "$ROOTFS/evil"
 	ln -s /etc/shadow "$ROOTFS/evil-abs"
 	ln -s /proc/1/root/etc/shadow "$ROOTFS/evil-magic"
+	mkdir -p "$ROOTFS/data" "$T_TMP/hostdir"
+	echo "container data" >"$ROOTFS/data/file"
+	echo "HOST SECRET" >"$T_TMP/hostdir/file"
 }
 
 # start_ns NAME CMD: CMD (busybox sh syntax) as the "init" of a new mount
@@ -101,6 +107,53 @@ for link in evil evil-abs; do
 	t_true "symlink /$link never names the host's /etc/shadow" \
 		test "$(stat -c %d:%i "$(jq -r .host_path <<<"$out")")" != "$(stat -c %d:%i /etc/shadow)"
 done
+check_read_stat() {	# NS: --read and --stat on the confined descriptor
+	local ns=$1 out rc hp
+	out=$(cgt resolve --read "$ns" /data/file 2>&1)
+	t_eq "--read prints the file" "0 container data" "$? $out"
+	out=$(cgt resolve "$ns" --read /evil 2>&1)
+	t_eq "--read of a symlink out of the root: the container's file" \
+		"the container's shadow" "$out"
+	out=$(cgt resolve --stat "$ns" /data/file --json)
+	t_eq "--stat --json: the file's type, size, inode" \
+		"regular 15 $(stat -c %i "$ROOTFS/data/file") $(stat -c %a "$ROOTFS/data/file")" \
+		"$(jq -r '.stat | "\(.type) \(.size) \(.inode) \(.mode | ltrimstr("0"))"' <<<"$out")"
+	out=$(cgt resolve --stat "$ns" /evil)
+	t_eq "--stat of a symlink out of the root: the container's file" \
+		"$(stat -c %i "$ROOTFS/etc/shadow")" "$(grep -o 'inode [0-9]*' <<<"$out" | cut -d' ' -f2)"
+	chmod 0640 "$ROOTFS/data/file"
+	t_true "--stat text: type, mode, size" grep -q '^type regular mode 0640 size 15 ' \
+		<(cgt resolve --stat "$ns" /data/file)
+	cgt resolve --read "$ns" /etc >/dev/null 2>&1
+	t_eq "--read of a directory exits 1" 1 "$?"
+	cgt resolve --read --json "$ns" /data/file >/dev/null 2>&1
+	t_eq "--read with --json: exit 2" 2 "$?"
+	cgt resolve --read --stat "$ns" /data/file >/dev/null 2>&1
+	t_eq "--read with --stat: exit 2" 2 "$?"
+
+	# the container swaps /data for a symlink to a host directory after
+	# the path was printed
+	hp=$(cgt resolve "$ns" /data/file)
+	mv "$ROOTFS/data" "$ROOTFS/data.old"
+	ln -s "$T_TMP/hostdir" "$ROOTFS/data"
+	t_eq "the race: the printed path now reads the host's file (documented)" \
+		"HOST SECRET" "$(cat "$hp" 2>&1)"
+	out=$(cgt resolve --read "$ns" /data/file 2>&1)
+	rc=$?
+	t_true "--read after the swap: not the host's file (exit $rc: $out)" \
+		test "$out" != "HOST SECRET" -a "$rc" = 1
+	out=$(cgt resolve --stat "$ns" /data/file 2>&1)
+	t_eq "--stat after the swap: not the host's file" 1 "$?"
+	rm "$ROOTFS/data"
+	ln -s "../../../../../../..$T_TMP/hostdir" "$ROOTFS/data"
+	out=$(cgt resolve --read "$ns" /data/file 2>&1)
+	t_true "--read after a swap for a relative symlink: not the host's file" \
+		test "$out" != "HOST SECRET"
+	rm "$ROOTFS/data"
+	mv "$ROOTFS/data.old" "$ROOTFS/data"
+}
+check_read_stat "$ns"
+
 cgt resolve "$ns" /evil-magic >/dev/null 2>&1
 t_eq "a magic link (/proc/1/root/...) is refused" "1" "$?"
 cgt resolve "$ns" /nonexistent >/dev/null 2>&1
