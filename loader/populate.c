@@ -117,9 +117,13 @@ static void insert_existed(struct walk *w, int dirfd, const char *name,
 	n->ent.hierarchy_id = w->th->hierarchy_id;
 	n->ent.state = CGTRACK_STATE_EXISTED;
 	n->ent.removed_ns = 0;
+	/*
+	 * The kernel or an earlier run has it, alive or already marked dead
+	 * (removed since our readdir): what the kernel wrote is the truth.
+	 */
 	if (!bpf_map_lookup_elem(w->p->containers, &key, &old) &&
-	    old.cgroup_id == n->ent.cgroup_id && !old.removed_ns)
-		return;		/* the kernel or an earlier run has it */
+	    old.cgroup_id == n->ent.cgroup_id)
+		return;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		n->ent.created_ns = wall_to_boot_ns(&st.st_ctim);
 	if (bpf_map_update_elem(w->p->containers, &key, &n->ent, BPF_ANY)) {
