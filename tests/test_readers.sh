@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # Readers of the pins, in v1 and v2: the example consumer (execs counted
-# per container in the kernel), the tracee-style containers_map reader,
+# per container in the kernel), both with the helper that points its maps
+# at the pins and without it (libbpf's pin_root_path: the header's map
+# definitions must equal the pinned ones), the tracee-style containers_map reader,
 # bpftool's BTF-formatted dump, and `cgtrack get/find/pid/status`.
 source "$(dirname "$0")/lib.sh"
 t_init readers
@@ -64,13 +66,16 @@ EOF
 }
 
 check_consumers() {	# MODE E C S: execcount and tracee_compat
-	local mode=$1 e=$2 c=$3 s=$4 ec tc
+	local mode=$1 e=$2 c=$3 s=$4 ec tc nh x
 	start_bg "$T_TMP/execcount.out" "$EXAMPLES/execcount" --pin-dir "$T_PIN" ||
 		{ t_fail "$mode: execcount starts" "$(cat "$T_TMP/execcount.out.err")"; return; }
 	ec=$BG_PID
 	start_bg "$T_TMP/tracee.out" "$EXAMPLES/tracee_compat" --pin-dir "$T_PIN" ||
 		{ t_fail "$mode: tracee_compat starts" "$(cat "$T_TMP/tracee.out.err")"; return; }
 	tc=$BG_PID
+	start_bg "$T_TMP/nohelper.out" "$EXAMPLES/execcount" --no-helper --pin-dir "$T_PIN" ||
+		{ t_fail "$mode: execcount --no-helper starts" "$(cat "$T_TMP/nohelper.out.err")"; return; }
+	nh=$BG_PID
 
 	run_in "$e" /bin/true
 	run_in "$c" /bin/true
@@ -83,6 +88,7 @@ check_consumers() {	# MODE E C S: execcount and tracee_compat
 
 	stop_bg "$ec"
 	stop_bg "$tc"
+	stop_bg "$nh"
 	t_eq "$mode: execcount: 3 execs in container C" "3" \
 		"$(awk -v id="$C_ID" '$2 == id { print $1 }' "$T_TMP/execcount.out")"
 	t_eq "$mode: execcount: 1 exec in container E" "1" \
@@ -92,6 +98,12 @@ check_consumers() {	# MODE E C S: execcount and tracee_compat
 		"$(awk -v id="$S_ID" '$2 == id { print $1 }' "$T_TMP/execcount.out")"
 	t_eq "$mode: execcount: host execs counted as the host" "yes" \
 		"$(awk '$2 == "(host)" && $1 >= 2 { print "yes" }' "$T_TMP/execcount.out")"
+	# without the helper: the same counts (the README's by-hand route)
+	for x in "C 3 $C_ID" "E 1 $E_ID" "S 3 $S_ID"; do
+		set -- $x
+		t_eq "$mode: execcount --no-helper: $2 exec(s) in container $1" "$2" \
+			"$(awk -v id="$3" '$2 == id { print $1 }' "$T_TMP/nohelper.out")"
+	done
 
 	t_eq "$mode: tracee-style reader: EXISTED" "CONTAINER_EXISTED" \
 		"$(awk -v k="$(t_ino "$e")" '$1 == k { print $2 }' "$T_TMP/tracee.out")"
@@ -101,7 +113,8 @@ check_consumers() {	# MODE E C S: execcount and tracee_compat
 		"$(awk -v k="$(t_ino "$s")" '$1 == k { print $2 }' "$T_TMP/tracee.out")"
 	# for a failure's log (run.sh shows stderr)
 	{ echo "$mode: keys E $(t_ino "$e") C $(t_ino "$c") S $(t_ino "$s")"
-	  cat "$T_TMP/execcount.out" "$T_TMP/tracee.out"; } >&2
+	  cat "$T_TMP/execcount.out" "$T_TMP/tracee.out" "$T_TMP/nohelper.out" \
+		"$T_TMP/nohelper.out.err"; } >&2
 	t_eq "$mode: no pin appeared for the readers' own maps" "" \
 		"$(ls "$T_PIN" | grep -v -x -e config -e containers -e containers_map \
 			-e events -e info -e links -e mntns_pids -e stats)"
@@ -253,6 +266,11 @@ check_full() {
 	rc=$?
 	t_eq "full map: status exits 1, says full, counts the failed insert" "1 true true" \
 		"$rc $(jq -r '(.problems | any(test("full"))), (.warnings | any(test("inserts failed")))' <<<"$out" | xargs)"
+	# another capacity than the header's default: both routes size to it
+	out=$("$EXAMPLES/execcount" --pin-dir "$T_PIN" --duration 1 2>&1)
+	t_eq "--max-entries 2: execcount (helper) loads" "0" "$?"
+	out=$("$EXAMPLES/execcount" --no-helper --pin-dir "$T_PIN" --duration 1 2>&1)
+	t_eq "--max-entries 2: execcount --no-helper loads" "0 " "$? $(grep libbpf <<<"$out" | head -1)"
 	cgt unload >/dev/null
 	t_rm_cgroup_tree "$base/docker"
 }
@@ -269,8 +287,9 @@ check_mode v2 v2
 check_full
 
 # without cgtrack, consumers refuse to load and leave no pin behind
-for x in execcount tracee_compat; do
-	out=$("$EXAMPLES/$x" --pin-dir "$T_PIN" --duration 1 2>&1)
+for x in execcount tracee_compat "execcount --no-helper"; do
+	# shellcheck disable=SC2086
+	out=$("$EXAMPLES/"$x --pin-dir "$T_PIN" --duration 1 2>&1)
 	t_eq "$x without cgtrack: exit 1, says so, pins nothing" "1 yes no" \
 		"$? $(grep -q 'is cgtrack loaded' <<<"$out" && echo yes) $([ -e "$T_PIN" ] && echo yes || echo no)"
 done

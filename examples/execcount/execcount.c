@@ -5,7 +5,12 @@
  * each exec'ing task is in. Prints the counts at each --interval and when
  * stopped (Ctrl-C, SIGTERM or --duration).
  *
- *   execcount [--pin-dir DIR] [--interval SEC] [--duration SEC]
+ *   execcount [--pin-dir DIR] [--interval SEC] [--duration SEC] [--no-helper]
+ *
+ * --no-helper takes the README's route without cgtrack_consumer_use_pins():
+ * libbpf reuses the pins by name (pin_root_path), which it does only when
+ * the header's map definitions equal the pinned maps' (type, sizes, flags,
+ * max_entries).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -81,7 +86,9 @@ static void usage(FILE *f)
 	fprintf(f, "usage: execcount [--pin-dir DIR] [--interval SEC] [--duration SEC]\n"
 		"  --pin-dir DIR   cgtrack's pin directory (default %s)\n"
 		"  --interval SEC  print the counts every SEC seconds (default: at exit)\n"
-		"  --duration SEC  stop after SEC seconds (default: at Ctrl-C/SIGTERM)\n",
+		"  --duration SEC  stop after SEC seconds (default: at Ctrl-C/SIGTERM)\n"
+		"  --no-helper     reuse the pins through libbpf's pin_root_path, not\n"
+		"                  cgtrack_consumer_use_pins()\n",
 		CGTRACK_DEFAULT_PIN_DIR);
 }
 
@@ -94,12 +101,89 @@ static int parse_secs(const char *s, long *out)
 	return errno || *end || end == s || *out < 0 ? -1 : 0;
 }
 
+/*
+ * The capacity cgtrack was loaded with (its `config` pin), or 0 with a
+ * message: also tells that cgtrack is loaded at all. Without that check
+ * libbpf would create and pin look-alike maps in an empty pin directory.
+ */
+static __u32 pinned_capacity(const char *pin_dir)
+{
+	struct cgtrack_config cfg;
+	char path[4096];
+	__u32 zero = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, CGTRACK_PIN_CONFIG);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		fprintf(stderr, "execcount: cannot open %s: %s (is cgtrack loaded?)\n",
+			path, strerror(errno));
+		return 0;
+	}
+	if (bpf_map_lookup_elem(fd, &zero, &cfg) || cfg.abi_version != CGTRACK_ABI_VERSION) {
+		fprintf(stderr, "execcount: %s: unreadable, or another map ABI\n", path);
+		cfg.max_entries = 0;
+	}
+	close(fd);
+	return cfg.max_entries;
+}
+
+/*
+ * The route without the helper: containers and info are pinned by name
+ * below pin_root_path; cgtrack_config's pin is "config"; max_entries must
+ * be the pinned maps' (cgtrack --max-entries), or libbpf refuses them.
+ */
+static struct execcount *open_by_hand(const char *pin_dir)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pin_dir);
+	struct execcount *skel;
+	char path[4096];
+	__u32 cap = pinned_capacity(pin_dir);
+
+	if (!cap)
+		return NULL;
+	skel = execcount__open_opts(&oo);
+	if (!skel) {
+		fprintf(stderr, "execcount: cannot open the BPF object: %s\n", strerror(errno));
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, CGTRACK_PIN_CONFIG);
+	if (bpf_map__set_pin_path(skel->maps.cgtrack_config, path) ||
+	    bpf_map__set_max_entries(skel->maps.containers, cap) ||
+	    bpf_map__set_max_entries(skel->maps.info, cap)) {
+		fprintf(stderr, "execcount: cannot set up the maps: %s\n", strerror(errno));
+		execcount__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+/* The recommended route: the helper checks the ABI and reuses the pins. */
+static struct execcount *open_with_helper(const char *pin_dir)
+{
+	struct execcount *skel = execcount__open();
+	char err[512];
+
+	if (!skel) {
+		fprintf(stderr, "execcount: cannot open the BPF object: %s\n", strerror(errno));
+		return NULL;
+	}
+	/* before load: our view of cgtrack's maps becomes the pinned maps */
+	if (cgtrack_consumer_use_pins(skel->obj, pin_dir, err, sizeof(err))) {
+		fprintf(stderr, "execcount: %s\n", err);
+		execcount__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "pin-dir", required_argument, NULL, 'p' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 'D' },
+		{ "no-helper", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -107,8 +191,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	long interval = 0, duration = 0, waited = 0;
 	struct execcount *skel;
-	char err[512];
-	int c, ret = 1;
+	int c, ret = 1, by_hand = 0;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -123,6 +206,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'n':
+			by_hand = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -132,16 +218,9 @@ int main(int argc, char **argv)
 		}
 	}
 
-	skel = execcount__open();
-	if (!skel) {
-		fprintf(stderr, "execcount: cannot open the BPF object: %s\n", strerror(errno));
+	skel = by_hand ? open_by_hand(pin_dir) : open_with_helper(pin_dir);
+	if (!skel)
 		return 1;
-	}
-	/* before load: our view of cgtrack's maps becomes the pinned maps */
-	if (cgtrack_consumer_use_pins(skel->obj, pin_dir, err, sizeof(err))) {
-		fprintf(stderr, "execcount: %s\n", err);
-		goto out;
-	}
 	if (execcount__load(skel)) {
 		fprintf(stderr, "execcount: loading the BPF program failed: %s\n",
 			strerror(errno));

@@ -18,7 +18,11 @@
  * "/sys/fs/bpf/cgtrack" in bpf_object_open_opts), `cgtrack_config` needs
  * bpf_map__set_pin_path(map, "/sys/fs/bpf/cgtrack/config") because
  * vmlinux.h has a typedef named `config`, and max_entries must equal the
- * pinned maps' (cgtrack --max-entries; CGTRACK_MAX_ENTRIES here).
+ * pinned maps' (cgtrack --max-entries: build with -DCGTRACK_MAX_ENTRIES=N,
+ * or bpf_map__set_max_entries() on `containers` and `info` with the
+ * `max_entries` of the pinned `config`). libbpf reuses a pin by name only
+ * if type, key and value sizes, max_entries and flags all equal the
+ * definition's, so the definitions below are exactly bpf/lib/maps.bpf.h's.
  *
  * Works in tracing programs (tp_btf, fentry, kprobe, tracepoint, LSM...).
  * Entries stay readable for cgtrack's expiry (default 5 s) after their
@@ -50,6 +54,8 @@ struct {
 	__uint(max_entries, CGTRACK_MAX_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct cgtrack_info);
+	/* as cgtrack creates it (bpf/lib/maps.bpf.h): libbpf compares flags */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } info SEC(".maps");
 #endif
