@@ -428,22 +428,17 @@ static enum load_outcome load_in_child(const struct load_opts *o, const struct p
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? LOAD_FRESH : LOAD_FAILED;
 }
 
-static enum load_outcome replace(const struct load_opts *o)
+/* --replace: every pin under our names goes; the directory and its mode stay. */
+static enum load_outcome replace(const struct load_opts *o, const struct pindir *pd)
 {
-	int left, n = bpfload_unload(o->pin_dir, true, &left);
-	struct pindir fresh;
-	enum load_outcome r;
+	int left, n = unpin_all(pd, true, &left);
 
 	if (n < 0)
 		return LOAD_FAILED;
 	if (n > 0)
 		log_warn("--replace: removed the pins in %s; entries are rebuilt "
 			 "from the cgroupfs", o->pin_dir);
-	if (pindir_open(&fresh, o->pin_dir, true, o->pin_gid))
-		return LOAD_FAILED;
-	r = load_in_child(o, &fresh);
-	pindir_close(&fresh);
-	return r;
+	return load_in_child(o, pd);
 }
 
 static enum load_outcome load_or_adopt(const struct load_opts *o, const struct pindir *pd)
@@ -453,7 +448,7 @@ static enum load_outcome load_or_adopt(const struct load_opts *o, const struct p
 	int adopt;
 
 	if (o->replace)
-		return replace(o);
+		return replace(o, pd);
 	adopt = check_adoptable(o, &cfg);
 	if (adopt < 0)
 		return LOAD_FAILED;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,26 +49,68 @@ static void bpffs_root(const char *pin_dir, char *out, size_t len)
 		snprintf(out, len, "%s", pin_dir);
 }
 
-int pins_ensure_bpffs(const char *pin_dir)
+/* Is the pin dir, or the nearest ancestor that exists, on bpffs? */
+static bool on_bpffs(const char *pin_dir)
 {
-	char root[PATH_MAX];
+	char path[PATH_MAX], *slash;
 	struct statfs st;
 
-	bpffs_root(pin_dir, root, sizeof(root));
-	if (!statfs(root, &st) && st.f_type == BPF_FS_MAGIC)
-		return 0;
+	snprintf(path, sizeof(path), "%s", pin_dir);
+	for (;;) {
+		if (!statfs(path, &st))
+			return st.f_type == BPF_FS_MAGIC;
+		slash = strrchr(path, '/');
+		if (errno != ENOENT || !slash || slash == path)
+			return false;
+		*slash = 0;
+	}
+}
+
+/*
+ * Mount bpffs on root, through a descriptor opened without following a
+ * symlink: a link planted at a pin path must not move the mount.
+ */
+static int mount_bpffs(const char *root)
+{
+	char target[64];
+	int fd, err = 0;
+
 	if (mkdir_p(root, 0755)) {
 		log_err("cannot create %s: %s", root, strerror(errno));
 		return -1;
 	}
-	if (mount("bpf", root, "bpf", 0, "mode=0700")) {
-		log_err("bpffs is not mounted on %s and mounting it failed: %s%s",
-			root, strerror(errno),
-			errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+	fd = open(root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		log_err("refusing to mount bpffs on %s: %s (a symbolic link or not a "
+			"directory)", root, strerror(errno));
 		return -1;
 	}
-	log_info("mounted bpffs on %s", root);
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+	/* like systemd: only root may enter it */
+	if (mount("bpf", target, "bpf", 0, "mode=0700")) {
+		err = errno;
+		log_err("bpffs is not mounted on %s and mounting it failed: %s%s",
+			root, strerror(err), err == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+	}
+	close(fd);
+	if (err)
+		return -1;
+	log_info("mounted bpffs on %s (mode 0700)", root);
 	return 0;
+}
+
+int pins_ensure_bpffs(const char *pin_dir)
+{
+	char root[PATH_MAX];
+	struct stat st;
+
+	/* something other than a directory there: pindir_open says what */
+	if (!lstat(pin_dir, &st) && !S_ISDIR(st.st_mode))
+		return 0;
+	if (on_bpffs(pin_dir))
+		return 0;
+	bpffs_root(pin_dir, root, sizeof(root));
+	return mount_bpffs(root);
 }
 
 void pins_path(char *out, size_t len, const char *pin_dir, const char *name)

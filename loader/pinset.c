@@ -78,7 +78,7 @@ static bool used_by(const struct pin_users *u, __u32 map_id)
 }
 
 static enum pin_verdict check_map(int fd, const struct pin_spec *s,
-				  const struct pin_users *u, char *why, size_t len)
+				  struct pin_users *u, char *why, size_t len)
 {
 	struct bpf_map_info mi;
 	__u32 n = sizeof(mi);
@@ -94,8 +94,19 @@ static enum pin_verdict check_map(int fd, const struct pin_spec *s,
 			 "of type %u", mi.name, mi.type, s->kname, s->map_type);
 		return PIN_FOREIGN;
 	}
-	/* libbpf gives a ring buffer no BTF: then one of our programs must use it */
-	if (!btf_is_cgtrack(mi.btf_id) && !used_by(u, mi.id)) {
+	if (btf_is_cgtrack(mi.btf_id)) {
+		if (u && !u->sibling_id)
+			u->sibling_id = mi.id;
+		return PIN_OURS;
+	}
+	/*
+	 * A ring buffer gets no BTF: it is ours when one of our programs
+	 * uses it, or (links gone after a crash mid-load) when it was
+	 * created in the same object load as a map of ours: map ids are
+	 * handed out in order, and an object's maps are created together.
+	 */
+	if (!used_by(u, mi.id) && !(u && u->sibling_id && mi.id > u->sibling_id &&
+				    mi.id - u->sibling_id < 16)) {
 		snprintf(why, len, "a map named '%.16s' that neither carries cgtrack's "
 			 "BTF nor is used by cgtrack's pinned programs (made by another "
 			 "tool, e.g. bpftool map create)", mi.name);

@@ -42,6 +42,7 @@ enum pin_verdict {
 struct pin_users {
 	__u32 map_ids[64];
 	size_t n;
+	__u32 sibling_id;		/* a map proven ours by its BTF */
 };
 
 /*
