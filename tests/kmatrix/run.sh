@@ -84,6 +84,20 @@ wait_for() {
 	return 1
 }
 
+# cmd_get's condition: the entry of KEY is STARTED (the exec program ran)
+# shellcheck disable=SC2317  # called through wait_for
+web01_started() {
+	timeout 20 "$CGT" get --json --pin-dir "$PIN" "$1" 2>/dev/null |
+		grep -q '"state":"started"'
+}
+
+# cmd_resolve's condition: mntns_pids holds a process of MNTNS
+# shellcheck disable=SC2317  # called through wait_for
+resolved_by_map() {
+	timeout 20 "$CGT" resolve --json --pin-dir "$PIN" "$1" / 2>/dev/null |
+		grep -q '"pid_from":"map"'
+}
+
 # the mount of a hierarchy: "cgroup2" or a v1 controller
 hier_mount() {
 	if [ "$1" = cgroup2 ]; then
@@ -287,21 +301,25 @@ test_mode() {
 
 	# --- the query commands: pid, get, status, resolve --------------------------
 	d=$H/lxc.payload.web01
+	key=$(stat -c %i "$d")
 	sh -c 'echo $$ > "$0/cgroup.procs" && exec unshare -m sleep 30' "$d" &
 	bg=$!
-	wait_for 50 grep -qx sleep "/proc/$bg/comm"
+	# Wait for what cmd_get and cmd_resolve assert, not for a proxy: the
+	# kernel sets /proc/PID/comm during exec, before sched_process_exec
+	# runs cgtrack's program, so comm reading "sleep" proved nothing.
+	wait_for 100 web01_started "$key"
+	mntns=$(stat -L -c %i "/proc/$bg/ns/mnt")
+	wait_for 100 resolved_by_map "$mntns"
 	out=$(timeout 20 "$CGT" pid --json --pin-dir "$PIN" "$bg" 2>&1)
 	case $out in
 	*'"container_id":"web01"'*) pass "$m.cmd_pid" ;;
 	*) fail "$m.cmd_pid" "cgtrack pid $bg: $out" ;;
 	esac
-	key=$(stat -c %i "$d")
 	out=$(timeout 20 "$CGT" get --json --pin-dir "$PIN" "$key" 2>&1)
 	case $out in
 	*'"container_id":"web01"'*'"state":"started"'*) pass "$m.cmd_get" ;;
 	*) fail "$m.cmd_get" "cgtrack get $key: $out" ;;
 	esac
-	mntns=$(stat -L -c %i "/proc/$bg/ns/mnt")
 	out=$(timeout 20 "$CGT" resolve --json --pin-dir "$PIN" "$mntns" /payload/run.sh 2>&1)
 	case $out in
 	*'"pid_from":"map"'*'"host_path":"'*) pass "$m.cmd_resolve" ;;
