@@ -21,7 +21,9 @@
 #                       under TCG, else the bzImage vmlinuz)
 #   --append "ARGS"     extra kernel command line
 #   --cache DIR         kernel cache (default: <repo>/build/kmatrix, or $KMATRIX_CACHE)
-#   --results DIR       where logs go (default: CACHE/results/<timestamp>)
+#   --results DIR       where logs go (default: CACHE/results/<timestamp>);
+#                       summary.md is the table, failed-cells.txt one line
+#                       per failed cell ("<kernel>/<layout>: <what failed>")
 #   --no-fetch          do not run fetch-kernels.sh, use kernels.tsv as is
 #   --offline           run fetch-kernels.sh --offline (cache only)
 set -Eeuo pipefail
@@ -297,6 +299,7 @@ while [ ${#RUNNING[@]} -gt 0 ]; do wait_one; record "$FIN_ID" "$FIN_RC"; done
 
 # --- report ------------------------------------------------------------------------
 ELAPSED=$(( $(date +%s) - START ))
+: >"$RESULTS/failed-cells.txt"
 bad=0
 npass_total=0
 nfail_total=0
@@ -333,12 +336,15 @@ nfail_total=0
                     ;;
             esac
             printf ' %s |' "$cell"
+            # the failed cells by name, for a retry to report (.ci/run)
+            case $cell in *pass) ;; *) echo "$k/$l: $cell" >>"$RESULTS/failed-cells.txt" ;; esac
         done
         printf '\n'
     done
     for k in "${KMISSING[@]}"; do
         bad=1
         nfail_total=$((nfail_total + 1))
+        echo "$k: not cached" >>"$RESULTS/failed-cells.txt"
         printf '| %s | not cached |' "$k"
         for l in ${LAYOUTS//,/ }; do printf ' MISSING |'; done
         printf '\n'
