@@ -19,6 +19,8 @@
 #include "cmd_query.h"
 #include "jsonw.h"
 #include "options.h"
+#include "pinset.h"
+#include "populate.h"
 #include "query.h"
 #include "timeutil.h"
 #include "procfs.h"
@@ -38,14 +40,10 @@ static const char *const stat_names[CGTRACK_STAT_MAX] = {
 	[CGTRACK_STAT_EVENTS_LOST]	= "events_lost",
 	[CGTRACK_STAT_EXISTED_ADDED]	= "existed_added",
 	[CGTRACK_STAT_ENRICH_FAILED]	= "enrich_failed",
+	[CGTRACK_STAT_RECOVERED]	= "recovered",
 };
 
-static const char *const link_pins[] = {
-	CGTRACK_PIN_LINK_MKDIR, CGTRACK_PIN_LINK_RMDIR, CGTRACK_PIN_LINK_EXEC,
-	CGTRACK_PIN_LINK_EXIT,
-};
-
-#define N_LINKS (sizeof(link_pins) / sizeof(link_pins[0]))
+#define N_LINKS N_LINK_PINS
 
 struct prog_status {
 	const char *pin;
@@ -62,6 +60,8 @@ struct status {
 	__u64 stats[CGTRACK_STAT_MAX];
 	struct prog_status progs[N_LINKS];
 	int bpf_stats;			/* kernel.bpf_stats_enabled */
+	int walked;			/* the hierarchy was checked */
+	struct populate_result walk;	/* live container cgroups not in the map */
 	int holders[MAX_HOLDERS];	/* processes reading the event ring */
 	int n_holders;
 	char problems[MAX_NOTES][256];	/* each makes the exit status 1 */
@@ -197,6 +197,44 @@ static void find_daemon(struct status *s)
 	closedir(d);
 }
 
+/*
+ * Who fills the map: container-like cgroups in directories a user owns
+ * are a delegated subtree (rootless containers, or a user faking them).
+ * Named when the map is nearly full or something is missing.
+ */
+static void note_owners(struct status *s)
+{
+	const struct populate_result *w = &s->walk;
+	int i, top = -1;
+
+	if (!s->walked || (!w->missing && s->entries * 10 <= s->p.max_entries * 9ull))
+		return;
+	for (i = 0; i < POPULATE_OWNERS; i++)
+		if (w->owners[i].n && (top < 0 || w->owners[i].n > w->owners[top].n))
+			top = i;
+	if (top >= 0)
+		warning(s, "uid %u owns %llu of the %llu container cgroups (a delegated "
+			"subtree): a user can fill the map with look-alike cgroups; limit "
+			"it with cgroup.max.descendants on that subtree (README: a full map)",
+			(unsigned)w->owners[top].uid, (unsigned long long)w->owners[top].n,
+			(unsigned long long)w->tracked);
+}
+
+/* Walk the tracked hierarchy (read only) for live cgroups the map lacks. */
+static void walk_check(struct status *s)
+{
+	const struct cgtrack_config *c = &s->p.cfg;
+	struct tracked_hierarchy th = {
+		.mode = c->mode, .hierarchy_id = (int)c->hierarchy_id,
+		.ssid = c->subsys_id,
+	};
+
+	if (!c->mount[0] || c->abi_version != CGTRACK_ABI_VERSION)
+		return;
+	snprintf(th.mount, sizeof(th.mount), "%.*s", (int)sizeof(c->mount), c->mount);
+	s->walked = !populate(WALK_CHECK, &th, &s->p, &s->walk);
+}
+
 static void check(struct status *s)
 {
 	const struct cgtrack_config *cfg = &s->p.cfg;
@@ -217,9 +255,19 @@ static void check(struct status *s)
 	else if (s->p.max_entries && s->entries * 10 > s->p.max_entries * 9ull)
 		warning(s, "the map is over 90%% full (%llu of %u entries)",
 			(unsigned long long)s->entries, s->p.max_entries);
-	if (s->stats[CGTRACK_STAT_INSERT_FAILED])
-		warning(s, "%llu inserts failed since loading (map full at the time?)",
+	if (s->walk.missing)
+		problem(s, "%llu live container cgroups are not in the map (%llu inserts "
+			"failed since loading, %llu recovered): a running daemon re-walks "
+			"once the sweep frees entries; for room, `cgtrack run --replace "
+			"--max-entries %u`", (unsigned long long)s->walk.missing,
+			(unsigned long long)s->stats[CGTRACK_STAT_INSERT_FAILED],
+			(unsigned long long)s->stats[CGTRACK_STAT_RECOVERED],
+			s->p.max_entries ? s->p.max_entries * 2 : CGTRACK_DEFAULT_MAX_ENTRIES);
+	else if (s->stats[CGTRACK_STAT_INSERT_FAILED])
+		warning(s, "%llu inserts failed since loading (map full at the time; "
+			"every live container is in the map now)",
 			(unsigned long long)s->stats[CGTRACK_STAT_INSERT_FAILED]);
+	note_owners(s);
 	if (s->stats[CGTRACK_STAT_EVENTS_LOST])
 		warning(s, "%llu events lost (the daemon reads too slowly; the map "
 			"is still right)", (unsigned long long)s->stats[CGTRACK_STAT_EVENTS_LOST]);
@@ -239,11 +287,12 @@ static int gather(struct status *s)
 	for (i = 0; i < CGTRACK_STAT_MAX; i++)
 		s->stats[i] = pins_stat(&s->p, i);
 	for (i = 0; i < N_LINKS; i++) {
-		s->progs[i].pin = link_pins[i];
+		s->progs[i].pin = pinset[i].pin;
 		read_prog(&s->progs[i], s->pin_dir);
 	}
 	s->bpf_stats = procfs_read_int("/proc/sys/kernel/bpf_stats_enabled", -1);
 	find_daemon(s);
+	walk_check(s);
 	check(s);
 	return 0;
 }
@@ -284,6 +333,10 @@ static void print_text(const struct status *s)
 	       s->p.max_entries ? 100.0 * s->entries / s->p.max_entries : 0.0,
 	       (unsigned long long)s->alive, (unsigned long long)s->roots,
 	       (unsigned long long)s->dead, (unsigned long long)(c->expiry_ns / 1000000));
+	if (s->walked)
+		printf("hierarchy:  %llu container cgroups live, %llu of them missing "
+		       "from the map\n", (unsigned long long)s->walk.tracked,
+		       (unsigned long long)s->walk.missing);
 	printf("daemon:     ");
 	if (!s->n_holders)
 		printf("not running\n");
@@ -330,6 +383,8 @@ static void json_config(struct jsonw *w, const struct status *s)
 	jsonw_u64_field(w, "live", s->alive);
 	jsonw_u64_field(w, "containers", s->roots);
 	jsonw_u64_field(w, "removed", s->dead);
+	if (s->walked)
+		jsonw_u64_field(w, "missing", s->walk.missing);
 }
 
 static void json_lists(struct jsonw *w, const struct status *s)

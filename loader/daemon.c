@@ -53,7 +53,40 @@ struct daemon {
 	int dead_pending;		/* the last sweep saw entries in grace */
 	uint64_t last_failed;		/* stats: insert failures last reported */
 	uint64_t failed_warned_ns;	/* when we last warned about them */
+	uint64_t failed_done;		/* insert failures a complete walk covered */
+	uint64_t swept_at_try;		/* stats: swept at the last re-walk */
+	uint64_t next_rewalk_ns;
+	bool rewalked;
 };
+
+#define REWALK_INTERVAL_NS	5000000000ull
+
+/*
+ * Inserts failed (a full map): the kernel will not try those cgroups
+ * again, so walk the hierarchy and insert what is missing, once there is
+ * room (a sweep freed entries since the last try), at most every 5 s.
+ */
+static void maybe_recover(struct daemon *d)
+{
+	uint64_t failed = pins_stat(&d->p, CGTRACK_STAT_INSERT_FAILED);
+	uint64_t swept = pins_stat(&d->p, CGTRACK_STAT_SWEPT), now = boot_ns();
+	struct populate_result r;
+
+	if (failed == d->failed_done || now < d->next_rewalk_ns ||
+	    (d->rewalked && swept == d->swept_at_try))
+		return;
+	d->rewalked = true;
+	d->swept_at_try = swept;
+	d->next_rewalk_ns = now + REWALK_INTERVAL_NS;
+	if (populate(WALK_RECOVER, &d->th, &d->p, &r))
+		return;
+	if (!r.full)
+		d->failed_done = failed;
+	if (r.added || r.full)
+		log_info("re-walk after %llu failed inserts: %llu cgroups recovered, "
+			 "%llu still do not fit", (unsigned long long)failed,
+			 (unsigned long long)r.added, (unsigned long long)r.full);
+}
 
 /*
  * The kernel counts the containers it could not insert (a full map); say
@@ -202,9 +235,13 @@ static int start(struct daemon *d, const char *cmd, enum load_outcome *how)
 	if (pins_open(d->co.pin_dir, true, &d->p))
 		return -1;
 	store_expiry(d);
-	if (populate(&d->th, &d->p, &pr))
+	if (populate(WALK_START, &d->th, &d->p, &pr))
 		return -1;
 	d->last_failed = pins_stat(&d->p, CGTRACK_STAT_INSERT_FAILED);
+	/* a full start (or failures before it) leaves the re-walk pending */
+	d->failed_done = pr.full ? 0 : d->last_failed;
+	d->rewalked = pr.full > 0;
+	d->swept_at_try = pins_stat(&d->p, CGTRACK_STAT_SWEPT);
 	log_info("%s; tracking %s (%s, hierarchy %d) at %s; %llu cgroups walked, "
 		 "%llu in containers, %llu added as existed, %llu marked dead; "
 		 "ready in %llu ms", *how == LOAD_ADOPTED ? "adopted the pinned programs" :
@@ -249,6 +286,7 @@ static int loop(struct daemon *d)
 		if (boot_ns() >= next_sweep) {
 			maybe_sweep(d);
 			warn_insert_failures(d);
+			maybe_recover(d);
 			next_sweep = boot_ns() + 1000000000ull;
 		}
 		if (d->enr)

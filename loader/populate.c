@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "cgid.h"
 #include "cgpath.h"
 #include "log.h"
 #include "populate.h"
@@ -24,6 +25,7 @@
 #define WALK_MAX_DEPTH 512
 
 struct walk {
+	enum walk_mode mode;
 	const struct tracked_hierarchy *th;
 	const struct pinned *p;
 	struct populate_result *res;
@@ -105,7 +107,45 @@ static void mark_dead(const struct pinned *p, uint32_t key, uint64_t cgid)
 	bpf_map_update_elem(p->containers, &key, &e, BPF_EXIST);
 }
 
-/* Insert one EXISTED entry; keep what the kernel (or a previous run) put. */
+/* Count the cgroups of users other than root (delegated subtrees). */
+static void tally_owner(struct populate_result *res, uid_t uid)
+{
+	int i;
+
+	if (!uid)
+		return;
+	for (i = 0; i < POPULATE_OWNERS; i++) {
+		if (res->owners[i].n && res->owners[i].uid != uid)
+			continue;
+		res->owners[i].uid = uid;
+		res->owners[i].n++;
+		return;
+	}
+}
+
+/* WALK_CHECK: is this live container cgroup in the map? */
+static void check_present(struct walk *w, int dirfd, const char *name,
+			  const struct cgpath_node *n)
+{
+	uint32_t key = (uint32_t)n->ent.cgroup_id;
+	struct cgtrack_container old;
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) ||
+	    st.st_ino != n->ent.cgroup_id)
+		return;		/* gone meanwhile */
+	tally_owner(w->res, st.st_uid);
+	if (!bpf_map_lookup_elem(w->p->containers, &key, &old) &&
+	    old.cgroup_id == n->ent.cgroup_id && !old.removed_ns)
+		return;
+	w->res->missing++;
+}
+
+/*
+ * Insert one entry; keep what the kernel (or a previous run) put. At
+ * start it is EXISTED; a re-walk after insert failures finds cgroups made
+ * while tracking, CREATED when the directory is younger than the load.
+ */
 static void insert_existed(struct walk *w, int dirfd, const char *name,
 			   struct cgpath_node *n)
 {
@@ -113,22 +153,35 @@ static void insert_existed(struct walk *w, int dirfd, const char *name,
 	__u8 state = CGTRACK_STATE_EXISTED;
 	struct cgtrack_container old;
 	struct stat st;
+	__u64 flags;
 
+	if (w->mode == WALK_CHECK) {
+		check_present(w, dirfd, name, n);
+		return;
+	}
 	n->ent.hierarchy_id = w->th->hierarchy_id;
-	n->ent.state = CGTRACK_STATE_EXISTED;
 	n->ent.removed_ns = 0;
 	/*
 	 * The kernel or an earlier run has it, alive or already marked dead
 	 * (removed since our readdir): what the kernel wrote is the truth.
 	 */
-	if (!bpf_map_lookup_elem(w->p->containers, &key, &old) &&
-	    old.cgroup_id == n->ent.cgroup_id)
+	if (bpf_map_lookup_elem(w->p->containers, &key, &old))
+		flags = BPF_NOEXIST;	/* the kernel may insert it meanwhile */
+	else if (old.cgroup_id == n->ent.cgroup_id)
 		return;
+	else
+		flags = BPF_ANY;	/* a stale entry of another cgroup */
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		n->ent.created_ns = wall_to_boot_ns(&st.st_ctim);
-	if (bpf_map_update_elem(w->p->containers, &key, &n->ent, BPF_ANY)) {
+	if (w->mode == WALK_RECOVER && n->ent.created_ns >= w->p->cfg.loaded_at_ns)
+		state = CGTRACK_STATE_CREATED;
+	n->ent.state = state;
+	if (bpf_map_update_elem(w->p->containers, &key, &n->ent, flags)) {
+		if (errno == EEXIST)
+			return;	/* the kernel inserted it just now */
 		w->res->full++;
-		pins_stat_add(w->p->stats, CGTRACK_STAT_INSERT_FAILED, 1);
+		if (w->mode == WALK_START)
+			pins_stat_add(w->p->stats, CGTRACK_STAT_INSERT_FAILED, 1);
 		log_debug("populate: cannot insert cgroup %llu: %s",
 			  (unsigned long long)n->ent.cgroup_id, strerror(errno));
 		return;
@@ -151,11 +204,13 @@ static void walk_dir(struct walk *w, int dirfd, const struct cgpath_node *gp,
 	DIR *d;
 
 	if (parent->level >= WALK_MAX_DEPTH) {
+		w->res->unwalked++;
 		close(dirfd);
 		return;
 	}
 	d = fdopendir(dirfd);
 	if (!d) {
+		w->res->unwalked++;
 		close(dirfd);
 		return;
 	}
@@ -182,9 +237,26 @@ static void walk_dir(struct walk *w, int dirfd, const struct cgpath_node *gp,
 		fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd >= 0)
 			walk_dir(w, fd, parent, child);
+		else if (errno != ENOENT)
+			w->res->unwalked++;	/* EMFILE, EACCES...: not seen */
 	}
 	free(child);
 	closedir(d);
+}
+
+/*
+ * Was this cgroup really removed? Where the walk did not reach (too deep,
+ * out of descriptors) not being seen proves nothing: ask the kernel by id.
+ */
+static bool cgroup_gone(const struct walk *w, uint64_t cgid)
+{
+	char path[64];
+	int r;
+
+	if (!w->res->unwalked)
+		return true;
+	r = cgid_path(w->th->mount, cgid, path, sizeof(path));
+	return r == -ESTALE || r == -ENOENT;
 }
 
 /* A live entry whose cgroup was not found (and not created since): dead. */
@@ -192,25 +264,28 @@ static int reconcile_one(void *ctx, __u32 key, const struct cgtrack_container *e
 {
 	struct walk *w = ctx;
 
-	if (e->removed_ns || seen_has(w, key) || e->created_ns >= w->started_ns)
+	if (e->removed_ns || seen_has(w, key) || e->created_ns >= w->started_ns ||
+	    !cgroup_gone(w, e->cgroup_id))
 		return 0;
 	mark_dead(w->p, key, e->cgroup_id);
 	w->res->marked_dead++;
 	return 0;
 }
 
-int populate(const struct tracked_hierarchy *th, const struct pinned *p,
-	     struct populate_result *res)
+int populate(enum walk_mode mode, const struct tracked_hierarchy *th,
+	     const struct pinned *p, struct populate_result *res)
 {
-	struct walk w = { .th = th, .p = p, .res = res };
+	struct walk w = { .mode = mode, .th = th, .p = p, .res = res };
 	struct cgpath_node root;
 	int fd;
 
 	memset(res, 0, sizeof(*res));
 	w.started_ns = boot_ns();
-	for (w.seen_cap = 1024; w.seen_cap < 2ull * p->max_entries; w.seen_cap <<= 1)
-		;
-	w.seen = calloc(w.seen_cap, sizeof(*w.seen));
+	if (mode == WALK_START) {
+		for (w.seen_cap = 1024; w.seen_cap < 2ull * p->max_entries; w.seen_cap <<= 1)
+			;
+		w.seen = calloc(w.seen_cap, sizeof(*w.seen));
+	}
 
 	fd = open(th->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
@@ -221,9 +296,18 @@ int populate(const struct tracked_hierarchy *th, const struct pinned *p,
 	}
 	cgpath_root(&root);
 	walk_dir(&w, fd, NULL, &root);
+	/* only a start reconciles: the kernel marks removals while it tracks */
 	if (w.seen)
 		entries_each(p, reconcile_one, &w);
 	free(w.seen);
-	pins_stat_add(p->stats, CGTRACK_STAT_EXISTED_ADDED, res->added);
+	if (res->unwalked)
+		log_warn("populate: %llu cgroup directories could not be walked (deeper "
+			 "than %d levels, or out of descriptors): their containers are "
+			 "not added, and entries there are not marked dead",
+			 (unsigned long long)res->unwalked, WALK_MAX_DEPTH);
+	if (mode == WALK_START)
+		pins_stat_add(p->stats, CGTRACK_STAT_EXISTED_ADDED, res->added);
+	else if (mode == WALK_RECOVER)
+		pins_stat_add(p->stats, CGTRACK_STAT_RECOVERED, res->added);
 	return 0;
 }

@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define CGTRACK_ABI_VERSION		1
+#define CGTRACK_ABI_VERSION		2	/* 2: CGTRACK_STAT_RECOVERED */
 
 #define CGTRACK_ID_LEN			64	/* container id characters */
 #define CGTRACK_POD_UID_LEN		36	/* 8-4-4-4-12 */
@@ -123,6 +123,7 @@ enum cgtrack_stat {
 	CGTRACK_STAT_EVENTS_LOST,	/* ring buffer full */
 	CGTRACK_STAT_EXISTED_ADDED,	/* entries added by population */
 	CGTRACK_STAT_ENRICH_FAILED,
+	CGTRACK_STAT_RECOVERED,		/* inserted by a re-walk after failures */
 	CGTRACK_STAT_MAX,
 };
 
