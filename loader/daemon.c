@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -31,6 +32,7 @@
 #include "names.h"
 #include "options.h"
 #include "pins.h"
+#include "pinset.h"
 #include "populate.h"
 #include "sweep.h"
 #include "timeutil.h"
@@ -57,9 +59,53 @@ struct daemon {
 	uint64_t swept_at_try;		/* stats: swept at the last re-walk */
 	uint64_t next_rewalk_ns;
 	bool rewalked;
+	ino_t link_ino[N_LINK_PINS];	/* the link pins at start */
 };
 
 #define REWALK_INTERVAL_NS	5000000000ull
+
+/* Remember the link pins' inodes: they tell an unload or a replace. */
+static int links_remember(struct daemon *d)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int i;
+
+	for (i = 0; i < N_LINK_PINS; i++) {
+		pins_path(path, sizeof(path), d->co.pin_dir, pinset[i].pin);
+		if (stat(path, &st)) {
+			log_err("%s is not pinned after loading: %s", path, strerror(errno));
+			return -1;
+		}
+		d->link_ino[i] = st.st_ino;
+	}
+	return 0;
+}
+
+/*
+ * Tracking stops when the link pins go (`cgtrack unload`), and another
+ * cgtrack owns the pins when they are replaced: either way this daemon
+ * would go on sweeping and naming for nothing, while its service manager
+ * thinks all is well. Exit non-zero instead, so that it restarts and loads.
+ */
+static int links_intact(const struct daemon *d)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int i;
+
+	for (i = 0; i < N_LINK_PINS; i++) {
+		pins_path(path, sizeof(path), d->co.pin_dir, pinset[i].pin);
+		if (!stat(path, &st) && st.st_ino == d->link_ino[i])
+			continue;
+		log_err("%s is %s: the programs this daemon adopted are detached "
+			"(`cgtrack unload`?) or replaced by another cgtrack; exiting "
+			"(a service manager restarts it, and the next start loads)",
+			path, errno == ENOENT ? "gone" : "another pin now");
+		return 0;
+	}
+	return 1;
+}
 
 /*
  * Inserts failed (a full map): the kernel will not try those cgroups
@@ -235,7 +281,7 @@ static int start(struct daemon *d, const char *cmd, enum load_outcome *how)
 	if (pins_open(d->co.pin_dir, true, &d->p))
 		return -1;
 	store_expiry(d);
-	if (populate(WALK_START, &d->th, &d->p, &pr))
+	if (links_remember(d) || populate(WALK_START, &d->th, &d->p, &pr))
 		return -1;
 	d->last_failed = pins_stat(&d->p, CGTRACK_STAT_INSERT_FAILED);
 	/* a full start (or failures before it) leaves the re-walk pending */
@@ -261,7 +307,7 @@ static int loop(struct daemon *d)
 	char path[PATH_MAX];
 	struct ring_buffer *rb;
 	uint64_t next_sweep = 0;
-	int fd;
+	int fd, ret = 0;
 
 	pins_path(path, sizeof(path), d->co.pin_dir, CGTRACK_PIN_EVENTS);
 	fd = bpf_obj_get(path);
@@ -284,6 +330,10 @@ static int loop(struct daemon *d)
 		if (err == 0)
 			ring_buffer__consume(rb);
 		if (boot_ns() >= next_sweep) {
+			if (!links_intact(d)) {
+				ret = -1;
+				break;
+			}
 			maybe_sweep(d);
 			warn_insert_failures(d);
 			maybe_recover(d);
@@ -294,7 +344,7 @@ static int loop(struct daemon *d)
 	}
 	ring_buffer__free(rb);
 	close(fd);
-	return 0;
+	return ret;
 }
 
 int cmd_run(int argc, char **argv)
@@ -332,8 +382,9 @@ int cmd_run(int argc, char **argv)
 	d.dead_pending = 1;
 	ret = loop(&d) ? 1 : 0;
 	notify("STOPPING=1");
-	log_info("stopping; the pinned programs keep tracking (`cgtrack unload` "
-		 "removes them)");
+	if (!ret)
+		log_info("stopping; the pinned programs keep tracking (`cgtrack unload` "
+			 "removes them)");
 out:
 	if (d.enr)
 		enrich_stop(d.enr);
