@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The sweep reads the whole map with batched lookups (one syscall per
- * chunk instead of two per entry) and deletes an expired entry only after
- * re-reading it: the 64-bit cgroup id must still match and the entry must
- * still be dead, so a key reused by a new cgroup is never deleted.
+ * chunk instead of two per entry) and deletes the expired keys in batches.
+ * It does not re-read an entry before deleting it (that would cost a
+ * syscall per key): a key is the low 32 bits of a kernfs inode number,
+ * which the kernel hands out cyclically, so a key read as dead comes back
+ * for a new cgroup only after 2^32 cgroup creations, not within the
+ * milliseconds between the read and the delete.
  */
 #include <errno.h>
 #include <stdlib.h>
