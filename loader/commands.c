@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	  "  --max-entries N      map capacity (default 16384)\n"
 	  "  --expiry DUR         keep removed entries this long (default 5s)\n"
 	  "  --replace            remove existing pins first, load this build\n"
+	  "  --pin-group GROUP    let GROUP read the pins (directory 0750, pins 0640)\n"
 	  "  --pidfile FILE       write our pid once ready\n"
 	  "  --runtime NAME:PATH  docker|podman|crio:SOCKET, containerd:SOCKET|STATE_DIR,\n"
 	  "                       containerd-state:DIR (repeatable; default: the usual paths)\n"
@@ -30,10 +31,10 @@ static const struct command commands[] = {
 	  "example: cgtrack run --cgroup-mode v2 --expiry 10s\n" },
 	{ "load", cmd_load, "load, pin and populate once, then exit (tracking goes on)",
 	  "cgtrack load [--cgroup-mode MODE] [--v1-controller C] [--max-entries N]\n"
-	  "             [--expiry DUR] [--replace]\n" COMMON_HELP },
+	  "             [--expiry DUR] [--replace] [--pin-group GROUP]\n" COMMON_HELP },
 	{ "sweep", cmd_sweep, "delete entries dead for longer than the expiry, once",
 	  "cgtrack sweep [--expiry DUR]\n" COMMON_HELP },
-	{ "unload", cmd_unload, "detach the programs and remove every pin",
+	{ "unload", cmd_unload, "detach the programs and remove cgtrack's pins",
 	  "cgtrack unload\n" COMMON_HELP },
 	{ "parse", cmd_parse, "what the parser says of cgroup paths",
 	  "cgtrack parse [--json] PATH...\n"
