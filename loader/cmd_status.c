@@ -19,6 +19,7 @@
 #include "cmd_query.h"
 #include "jsonw.h"
 #include "options.h"
+#include "pindir.h"
 #include "pinset.h"
 #include "populate.h"
 #include "query.h"
@@ -279,8 +280,13 @@ static void check(struct status *s)
 
 static int gather(struct status *s)
 {
+	struct pindir pd;
 	size_t i;
 
+	/* pins in a directory others control prove nothing: say so first */
+	if (pindir_open(&pd, s->pin_dir, false, (gid_t)-1) < 0)
+		return -1;
+	pindir_close(&pd);
 	if (pins_open(s->pin_dir, false, &s->p))
 		return -1;
 	entries_each(&s->p, count_entry, s);

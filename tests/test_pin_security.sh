@@ -89,6 +89,11 @@ as_nobody rm -f "$P/links/cgroup_mkdir" "$P/containers" 2>/dev/null
 t_true "nobody could not remove a link pin" test -e "$P/links/cgroup_mkdir"
 t_true "nobody could not remove a map pin" test -e "$P/containers"
 t_true "status is healthy after nobody's attempt" ct status
+chmod 777 "$P"
+out=$(ct status 2>&1)
+t_eq "status fails on a pin directory others can write" 1 "$?"
+t_true "and says why" grep -q "writable by group or others" <<<"$out"
+chmod 700 "$P"
 
 # ---- the operator's group access survives loads -------------------------
 chgrp nogroup "$P" && chmod 750 "$P"
