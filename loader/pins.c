@@ -38,17 +38,6 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-/* The bpffs mount point the pin dir lives on: /sys/fs/bpf by convention. */
-static void bpffs_root(const char *pin_dir, char *out, size_t len)
-{
-	const char *std = "/sys/fs/bpf";
-
-	if (!strncmp(pin_dir, std, strlen(std)))
-		snprintf(out, len, "%s", std);
-	else
-		snprintf(out, len, "%s", pin_dir);
-}
-
 /* Is the pin dir, or the nearest ancestor that exists, on bpffs? */
 static bool on_bpffs(const char *pin_dir)
 {
@@ -99,9 +88,17 @@ static int mount_bpffs(const char *root)
 	return 0;
 }
 
+#define BPFFS_STD "/sys/fs/bpf"
+
+/*
+ * bpffs belongs at /sys/fs/bpf: mount it there when it is missing. A pin
+ * directory elsewhere must already be on bpffs; mounting one there would
+ * load a second copy of the programs that nobody else finds, and the
+ * mount would outlive `cgtrack unload`.
+ */
 int pins_ensure_bpffs(const char *pin_dir)
 {
-	char root[PATH_MAX];
+	size_t n = strlen(BPFFS_STD);
 	struct stat st;
 
 	/* something other than a directory there: pindir_open says what */
@@ -109,8 +106,12 @@ int pins_ensure_bpffs(const char *pin_dir)
 		return 0;
 	if (on_bpffs(pin_dir))
 		return 0;
-	bpffs_root(pin_dir, root, sizeof(root));
-	return mount_bpffs(root);
+	if (!strncmp(pin_dir, BPFFS_STD, n) && (pin_dir[n] == '/' || !pin_dir[n]))
+		return mount_bpffs(BPFFS_STD);
+	log_err("--pin-dir %s is not on bpffs: cgtrack mounts bpffs only at %s; "
+		"choose a directory under a mounted bpffs (mount -t bpf bpf DIR)",
+		pin_dir, BPFFS_STD);
+	return -1;
 }
 
 void pins_path(char *out, size_t len, const char *pin_dir, const char *name)

@@ -157,8 +157,21 @@ t_eq "--replace recovers from them" 0 "$?"
 ct unload >/dev/null 2>&1
 
 # ---- where no bpffs is mounted, cgtrack mounts one like systemd does -----
+# (in a private mount namespace without /sys/fs/bpf: the host's stays)
+out=$(unshare --mount --propagation private bash -c '
+	umount /sys/fs/bpf 2>/dev/null
+	grep -q " /sys/fs/bpf bpf " /proc/mounts && { echo "still mounted"; exit 3; }
+	"$1" load --cgroup-mode v2 --pin-dir /sys/fs/bpf/cgt-mnt-$$ >/dev/null 2>&1 || exit 4
+	awk "\$2 == \"/sys/fs/bpf\" && \$3 == \"bpf\" { print \$4 }" /proc/mounts
+	"$1" unload --pin-dir /sys/fs/bpf/cgt-mnt-$$ >/dev/null 2>&1' _ "$CGTRACK")
+rc=$?
+if [ $rc -eq 3 ]; then
+	t_skip "bpffs mounted at /sys/fs/bpf with mode 0700" "cannot unmount it privately"
+else
+	t_eq "load mounts bpffs at /sys/fs/bpf when none is there" 0 "$rc"
+	t_true "with mode 0700, like systemd ($out)" grep -q "mode=700" <<<"$out"
+fi
 out=$("$CGTRACK" load --cgroup-mode v2 --pin-dir "$MNT" 2>&1)
-t_eq "load mounts bpffs where there is none" 0 "$?"
-t_eq "with mode 0700" "mode=700" \
-	"$(awk -v m="$MNT" '$2 == m && $3 == "bpf" { print $4 }' /proc/mounts | grep -o 'mode=[0-7]*')"
-"$CGTRACK" unload --pin-dir "$MNT" >/dev/null 2>&1
+t_eq "a pin directory elsewhere, not on bpffs, is refused" 1 "$?"
+t_true "naming the problem" grep -q "is not on bpffs: cgtrack mounts bpffs only at /sys/fs/bpf" <<<"$out"
+t_false "and nothing was mounted there" mountpoint -q "$MNT"
