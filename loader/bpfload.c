@@ -334,7 +334,7 @@ static void share_pins(const struct pindir *pd)
 	}
 }
 
-static int pin_links(struct cgtrack *skel, const struct pindir *pd)
+static int pin_links(struct cgtrack *skel, struct pindir *pd)
 {
 	struct bpf_link *links[N_LINK_PINS] = {
 		skel->links.cgtrack_mkdir, skel->links.cgtrack_rmdir, skel->links.cgtrack_exec,
@@ -343,10 +343,8 @@ static int pin_links(struct cgtrack *skel, const struct pindir *pd)
 	char path[PATH_MAX];
 	size_t i;
 
-	if (pd->links < 0) {
-		log_err("%s/links is missing", pd->path);
+	if (pindir_make_links(pd))
 		return -1;
-	}
 	for (i = 0; i < N_LINK_PINS; i++) {
 		pins_path(path, sizeof(path), pd->path, pinset[i].pin);
 		/* a stale link pin of a reload */
@@ -361,7 +359,7 @@ static int pin_links(struct cgtrack *skel, const struct pindir *pd)
 	return 0;
 }
 
-static enum load_outcome load_fresh(const struct load_opts *o, const struct pindir *pd)
+static enum load_outcome load_fresh(const struct load_opts *o, struct pindir *pd)
 {
 	struct cgtrack *skel;
 	int err;
@@ -411,7 +409,7 @@ fail:
  * verifier logs take several MiB that a long-running daemon would keep as
  * its peak RSS. Everything the child makes is pinned; the parent adopts it.
  */
-static enum load_outcome load_in_child(const struct load_opts *o, const struct pindir *pd)
+static enum load_outcome load_in_child(const struct load_opts *o, struct pindir *pd)
 {
 	int status;
 	pid_t pid;
@@ -429,7 +427,7 @@ static enum load_outcome load_in_child(const struct load_opts *o, const struct p
 }
 
 /* --replace: every pin under our names goes; the directory and its mode stay. */
-static enum load_outcome replace(const struct load_opts *o, const struct pindir *pd)
+static enum load_outcome replace(const struct load_opts *o, struct pindir *pd)
 {
 	int left, n = unpin_all(pd, true, &left);
 
@@ -441,7 +439,7 @@ static enum load_outcome replace(const struct load_opts *o, const struct pindir 
 	return load_in_child(o, pd);
 }
 
-static enum load_outcome load_or_adopt(const struct load_opts *o, const struct pindir *pd)
+static enum load_outcome load_or_adopt(const struct load_opts *o, struct pindir *pd)
 {
 	struct cgtrack_config cfg = { 0 };
 	struct load_opts lo = *o;

@@ -150,10 +150,11 @@ fail:
 	return -1;
 }
 
+static int open_links(struct pindir *pd, bool create);
+
 int pindir_open(struct pindir *pd, const char *path, bool create, gid_t gid)
 {
 	mode_t mode = gid == (gid_t)-1 ? 0700 : 0750;
-	char links[4096];
 	int r;
 
 	memset(pd, 0, sizeof(*pd));
@@ -169,21 +170,43 @@ int pindir_open(struct pindir *pd, const char *path, bool create, gid_t gid)
 		pindir_close(pd);
 		return r;
 	}
-	snprintf(links, sizeof(links), "%s/links", path);
-	pd->links = make_or_open(pd->dir, "links", links, create, mode, true, path);
-	if (pd->links == -ENOENT) {
-		pd->links = -1;
-	} else if (pd->links < 0) {
-		pd->links = -1;
-		pindir_close(pd);
-		return -1;
-	}
-	if (set_group(pd->dir, path, gid) ||
-	    (pd->links >= 0 && set_group(pd->links, links, gid))) {
+	pd->gid = gid;
+	if (set_group(pd->dir, path, gid) || open_links(pd, false)) {
 		pindir_close(pd);
 		return -1;
 	}
 	return 0;
+}
+
+/* links/ is made when the first link is pinned, like the pin directory. */
+static int open_links(struct pindir *pd, bool create)
+{
+	char links[4096];
+	struct stat st;
+	int fd;
+
+	if (fstat(pd->dir, &st))
+		return -1;
+	snprintf(links, sizeof(links), "%s/links", pd->path);
+	fd = make_or_open(pd->dir, "links", links, create, st.st_mode & 0750, true,
+			  pd->path);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return -1;
+	if (set_group(fd, links, pd->gid)) {
+		close(fd);
+		return -1;
+	}
+	pd->links = fd;
+	return 0;
+}
+
+int pindir_make_links(struct pindir *pd)
+{
+	if (pd->links >= 0)
+		return 0;
+	return open_links(pd, true) || pd->links < 0 ? -1 : 0;
 }
 
 void pindir_close(struct pindir *pd)

@@ -20,16 +20,21 @@ struct pindir {
 	int links;			/* its links/ (-1 if absent) */
 	char name[256];			/* its last component */
 	const char *path;		/* as given, for messages */
+	gid_t gid;			/* --pin-group, or (gid_t)-1 */
 };
 
 /*
- * Open the pin directory (create: make it, and links/, if missing, with
- * mode 0700, or 0750 and group gid when gid != (gid_t)-1). Returns 0;
+ * Open the pin directory, and links/ if it exists (create: make the pin
+ * directory if missing, with mode 0700, or 0750 and group gid when gid !=
+ * (gid_t)-1). Returns 0;
  * 1 when it does not exist and !create; -1 after an error naming the
  * owner or mode problem and the fix.
  */
 int pindir_open(struct pindir *pd, const char *path, bool create, gid_t gid);
 void pindir_close(struct pindir *pd);
+
+/* Make links/ (the pin directory's mode, without write for others). */
+int pindir_make_links(struct pindir *pd);
 
 /*
  * Give a pin made in the directory the directory's group access: an
