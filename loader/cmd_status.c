@@ -272,6 +272,10 @@ static void check(struct status *s)
 	if (s->stats[CGTRACK_STAT_EVENTS_LOST])
 		warning(s, "%llu events lost (the daemon reads too slowly; the map "
 			"is still right)", (unsigned long long)s->stats[CGTRACK_STAT_EVENTS_LOST]);
+	if (s->n_holders > 1)
+		problem(s, "%d processes read the event ring buffer (pids %d and %d...): "
+			"two daemons split the kernel's events between them; stop all but "
+			"one", s->n_holders, s->holders[0], s->holders[1]);
 	if (!s->n_holders)
 		warning(s, "no daemon is running: tracking goes on, but removed "
 			"entries are not swept (run `cgtrack run`, or `cgtrack sweep` "

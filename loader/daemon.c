@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -31,6 +32,7 @@
 #include "log.h"
 #include "names.h"
 #include "options.h"
+#include "pindir.h"
 #include "pins.h"
 #include "pinset.h"
 #include "populate.h"
@@ -60,7 +62,32 @@ struct daemon {
 	uint64_t next_rewalk_ns;
 	bool rewalked;
 	ino_t link_ino[N_LINK_PINS];	/* the link pins at start */
+	struct pindir lock;		/* `run`: its pin directory, flock()ed */
 };
+
+/*
+ * One daemon per pin directory: two would split the kernel's events (each
+ * ring buffer record goes to one reader) and sweep against each other.
+ * The lock is the pin directory's flock, held for the daemon's life and
+ * released by the kernel however it ends.
+ */
+static int lock_pins(struct daemon *d)
+{
+	if (pins_ensure_bpffs(d->co.pin_dir) ||
+	    pindir_open(&d->lock, d->co.pin_dir, true, d->co.pin_gid))
+		return -1;
+	if (!flock(d->lock.dir, LOCK_EX | LOCK_NB))
+		return 0;
+	if (errno == EWOULDBLOCK)
+		log_err("another `cgtrack run` is tracking with the pins in %s (it holds "
+			"their lock): two daemons would split the kernel's events between "
+			"them; stop that one first (`cgtrack status` shows its pid)",
+			d->co.pin_dir);
+	else
+		log_err("cannot lock %s: %s", d->co.pin_dir, strerror(errno));
+	pindir_close(&d->lock);
+	return -1;
+}
 
 #define REWALK_INTERVAL_NS	5000000000ull
 
@@ -275,6 +302,8 @@ static int start(struct daemon *d, const char *cmd, enum load_outcome *how)
 		return -1;
 	if (cgmode_detect(d->co.cgroup_mode, d->co.v1_controller, &d->th))
 		return -1;
+	if (!strcmp(cmd, "run") && lock_pins(d))
+		return -1;
 	*how = bpfload(&lo);
 	if (*how == LOAD_FAILED)
 		return -1;
@@ -349,9 +378,12 @@ static int loop(struct daemon *d)
 
 int cmd_run(int argc, char **argv)
 {
-	struct daemon d = { .p = { .containers = -1 } };
+	struct daemon d = {
+		.p = { .containers = -1 }, .lock = { .parent = -1, .dir = -1, .links = -1 },
+	};
 	enum load_outcome how;
 	struct sigaction sa = { .sa_handler = on_signal };
+	bool wrote_pidfile = false;
 	int ret = 1, r;
 
 	r = opts_parse(argc, argv, OPT_RUN, &d.co);
@@ -377,6 +409,7 @@ int cmd_run(int argc, char **argv)
 		notify("ERRNO=125");
 		goto out;
 	}
+	wrote_pidfile = d.co.pidfile != NULL;
 	notify("READY=1\nSTATUS=tracking");
 	/* the first sweep also deletes what populate found gone */
 	d.dead_pending = 1;
@@ -388,16 +421,20 @@ int cmd_run(int argc, char **argv)
 out:
 	if (d.enr)
 		enrich_stop(d.enr);
-	if (d.co.pidfile)
+	/* never another daemon's: a refused start did not write it */
+	if (wrote_pidfile)
 		unlink(d.co.pidfile);
 	if (d.p.containers >= 0)
 		pins_close(&d.p);
+	pindir_close(&d.lock);
 	return ret;
 }
 
 int cmd_load(int argc, char **argv)
 {
-	struct daemon d = { .p = { .containers = -1 } };
+	struct daemon d = {
+		.p = { .containers = -1 }, .lock = { .parent = -1, .dir = -1, .links = -1 },
+	};
 	enum load_outcome how;
 	int ret, r;
 
