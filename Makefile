@@ -8,10 +8,14 @@ CC         ?= cc
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 ARCH       := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+# The release in VERSION; a git checkout adds where it stands.
+VERSION    := $(shell cat VERSION)
+GIT_REV    := $(shell git rev-parse --short HEAD 2>/dev/null)
+CGTRACK_VERSION ?= $(VERSION)$(if $(GIT_REV),+g$(GIT_REV))
 
 CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
-	      -Iinclude -I$(OUTPUT)
+	      -Iinclude -I$(OUTPUT) -DCGTRACK_VERSION='"$(CGTRACK_VERSION)"'
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
 	      -Wno-unused-function -Iinclude -I$(OUTPUT) -Ibpf
 LDLIBS     += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) \

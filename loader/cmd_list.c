@@ -81,6 +81,12 @@ int cmd_list(int argc, char **argv)
 	r = opts_parse(argc, argv, OPT_QUERY, &co);
 	if (r)
 		return r > 0 ? 0 : 2;
+	if (co.argc) {
+		fprintf(stderr, "cgtrack list: unexpected argument '%s' (`cgtrack list` "
+			"takes no arguments; a container by id: `cgtrack find %s`)\n",
+			co.argv[0], co.argv[0]);
+		return 2;
+	}
 	if (pins_open(co.pin_dir, false, &p))
 		return 1;
 	if (entries_each(&p, collect, &l))

@@ -7,7 +7,33 @@
 #include <string.h>
 
 #include "commands.h"
+#include "cgtrack/abi.h"
 #include "log.h"
+
+/*
+ * `cgtrack --pin-dir X list`: options before the command are the
+ * command's; move the command word first. Returns its index, 0 if none.
+ */
+static int command_first(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		char *cmd = argv[i];
+
+		if (argv[i][0] == '-' || !find_command(argv[i]))
+			continue;
+		memmove(&argv[2], &argv[1], (size_t)(i - 1) * sizeof(*argv));
+		argv[1] = cmd;
+		return 1;
+	}
+	return 0;
+}
+
+static void version(void)
+{
+	printf("cgtrack %s (map ABI v%u)\n", CGTRACK_VERSION, CGTRACK_ABI_VERSION);
+}
 
 int main(int argc, char **argv)
 {
@@ -22,6 +48,17 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version") ||
+	    !strcmp(argv[1], "version")) {
+		version();
+		return 0;
+	}
+	if (argv[1][0] == '-' && !command_first(argc, argv)) {
+		fprintf(stderr, "cgtrack: no command given (options go with a command: "
+			"cgtrack COMMAND [options])\n");
+		usage(stderr);
+		return 2;
 	}
 	c = find_command(argv[1]);
 	if (!c) {

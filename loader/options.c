@@ -53,6 +53,49 @@ static int allowed(enum opt_set set, int opt)
 	}
 }
 
+static bool takes_no_arguments(enum opt_set set)
+{
+	return set == OPT_RUN || set == OPT_LOAD || set == OPT_SWEEP || set == OPT_UNLOAD;
+}
+
+/* The option's own name, not the value getopt moved on to. */
+static const char *option_name(int c, int idx, char *buf, size_t len)
+{
+	size_t i;
+
+	if (idx >= 0) {
+		snprintf(buf, len, "--%s", all_opts[idx].name);
+		return buf;
+	}
+	for (i = 0; all_opts[i].name; i++)
+		if (all_opts[i].val == c) {
+			snprintf(buf, len, "--%s", all_opts[i].name);
+			return buf;
+		}
+	snprintf(buf, len, "-%c", c);
+	return buf;
+}
+
+static void bad_option(char **argv, enum opt_set set, int c, int idx)
+{
+	const char *cmd = argv[0];
+	char name[64];
+
+	if (c == ':' && !allowed(set, optopt))
+		c = optopt;	/* not this command's, value or not */
+	if (c == ':')
+		fprintf(stderr, "cgtrack %s: option '%s' needs a value\n", cmd,
+			option_name(optopt, idx, name, sizeof(name)));
+	else if (c == '?')
+		fprintf(stderr, "cgtrack %s: unknown option '%s' (see `cgtrack %s --help`)\n",
+			cmd, optopt ? option_name(optopt, -1, name, sizeof(name)) :
+			argv[optind - 1], cmd);
+	else
+		fprintf(stderr, "cgtrack %s: option '%s' does not apply to `cgtrack %s` "
+			"(see `cgtrack %s --help`)\n", cmd,
+			option_name(c, idx, name, sizeof(name)), cmd, cmd);
+}
+
 int64_t parse_duration_ms(const char *s)
 {
 	char *end;
@@ -141,7 +184,7 @@ static int parse_pin_group(struct common_opts *o, const char *arg)
 int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 {
 	enum log_level level = LOG_INFO;
-	int json_log = 0;
+	int json_log = 0, idx = -1;
 	int64_t ms;
 	int c;
 
@@ -155,10 +198,9 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 	optind = 1;
 	opterr = 0;
 	/* options may also follow the arguments: `cgtrack get 42 --json` */
-	while ((c = getopt_long(argc, argv, "jdvh", all_opts, NULL)) != -1) {
+	while ((idx = -1, c = getopt_long(argc, argv, ":jdvh", all_opts, &idx)) != -1) {
 		if (c == '?' || c == ':' || !allowed(set, c)) {
-			fprintf(stderr, "cgtrack %s: unknown or misplaced option '%s' (see "
-				"`cgtrack %s --help`)\n", argv[0], argv[optind - 1], argv[0]);
+			bad_option(argv, set, c, idx);
 			return -1;
 		}
 		switch (c) {
@@ -244,5 +286,10 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 	log_setup(level, json_log);
 	o->argc = argc - optind;
 	o->argv = argv + optind;
+	if (takes_no_arguments(set) && o->argc) {
+		fprintf(stderr, "cgtrack %s: unexpected argument '%s' (`cgtrack %s` takes "
+			"no arguments; see --help)\n", argv[0], o->argv[0], argv[0]);
+		return -1;
+	}
 	return 0;
 }

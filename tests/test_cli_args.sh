@@ -1,0 +1,26 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# The command line, as an operator types it (no pins needed): options
+# before the command belong to it, --version names the map ABI, and a
+# misplaced option is named by itself, not by its value.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+t_init cli_args
+
+out=$("$CGTRACK" --version)
+t_eq "--version exits 0" 0 "$?"
+t_true "--version prints the version and the map ABI ($out)" \
+	grep -Eq "^cgtrack [0-9]+\.[0-9]+\.[0-9]+.* \(map ABI v[0-9]+\)$" <<<"$out"
+out=$("$CGTRACK" --pin-dir /sys/fs/bpf/cgt-none-$$ parse --json /docker/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef 2>&1)
+t_eq "options before the command are the command's" 0 "$?"
+t_eq "and the command runs ($out)" docker "$(jq -r .runtime <<<"$out" 2>/dev/null)"
+out=$("$CGTRACK" list --expiry 5s 2>&1)
+t_eq "a misplaced option: exit 2" 2 "$?"
+t_false_value=$(grep -c "'5s'" <<<"$out")
+t_eq "is named by itself, not by its value ($out)" 0 "$t_false_value"
+out=$("$CGTRACK" run --expiry 2>&1)
+t_eq "an option without its value: exit 2" 2 "$?"
+t_true "says it needs a value ($out)" grep -q "option '--expiry' needs a value" <<<"$out"
+out=$("$CGTRACK" get 1 --expiry 2>&1)
+t_true "another command's option, even without a value, does not apply ($out)" \
+	grep -q "option '--expiry' does not apply to \`cgtrack get\`" <<<"$out"
