@@ -32,7 +32,7 @@ static int command_first(int argc, char **argv)
 
 static void version(void)
 {
-	printf("cgtrack %s (map ABI v%u)\n", CGTRACK_VERSION, CGTRACK_ABI_VERSION);
+	printf("cgtrack %s (map ABI v%d)\n", CGTRACK_VERSION, CGTRACK_ABI_VERSION);
 }
 
 int main(int argc, char **argv)

@@ -209,16 +209,18 @@ int pindir_make_links(struct pindir *pd)
 	return open_links(pd, true) || pd->links < 0 ? -1 : 0;
 }
 
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 void pindir_close(struct pindir *pd)
 {
-	int *fds[] = { &pd->links, &pd->dir, &pd->parent };
-	size_t i;
-
-	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-		if (*fds[i] >= 0)
-			close(*fds[i]);
-		*fds[i] = -1;
-	}
+	close_fd(&pd->links);
+	close_fd(&pd->dir);
+	close_fd(&pd->parent);
 }
 
 void pindir_share(const struct pindir *pd, int at, const char *name)

@@ -119,7 +119,7 @@ static enum pin_verdict check_map(int fd, const struct pin_spec *s,
 static void add_users(int prog_fd, struct pin_users *u)
 {
 	struct bpf_prog_info pi;
-	__u32 ids[32], n = sizeof(pi), i;
+	__u32 ids[32] = { 0 }, n = sizeof(pi), i;
 
 	memset(&pi, 0, sizeof(pi));
 	pi.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
