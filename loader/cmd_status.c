@@ -23,6 +23,7 @@
 #include "pinset.h"
 #include "populate.h"
 #include "query.h"
+#include "textsafe.h"
 #include "timeutil.h"
 #include "procfs.h"
 
@@ -326,15 +327,17 @@ static const char *comm_of(int pid, char *buf, size_t len)
 static void print_text(const struct status *s)
 {
 	const struct cgtrack_config *c = &s->p.cfg;
-	char when[40], comm[32];
+	char when[40], comm[32], ctl[4 * sizeof(c->controller)], mnt[4 * sizeof(c->mount)];
 	int i;
 
+	/* the config map is writable by whoever may write the pins */
+	text_escape(ctl, sizeof(ctl), c->controller, sizeof(c->controller));
+	text_escape(mnt, sizeof(mnt), c->mount, sizeof(c->mount));
 	format_time(c->loaded_at_ns, when, sizeof(when));
 	printf("health:     %s\n", s->n_problems ? "FAILING" : "ok");
 	printf("pins:       %s (map ABI v%u)\n", s->pin_dir, c->abi_version);
 	printf("mode:       %s, hierarchy %u (%s) at %s\n",
-	       c->mode == CGTRACK_MODE_V2 ? "v2" : "v1", c->hierarchy_id, c->controller,
-	       c->mount);
+	       c->mode == CGTRACK_MODE_V2 ? "v2" : "v1", c->hierarchy_id, ctl, mnt);
 	printf("loaded:     %s (object %016llx)\n", when[0] ? when : "-",
 	       (unsigned long long)c->object_hash);
 	printf("entries:    %llu of %u (%.1f%%): %llu live (%llu containers), %llu "

@@ -37,6 +37,7 @@
 #include "pinset.h"
 #include "populate.h"
 #include "sweep.h"
+#include "textsafe.h"
 #include "timeutil.h"
 
 static volatile sig_atomic_t stopping;
@@ -209,10 +210,14 @@ static void report(struct daemon *d, const struct cgtrack_event *ev)
 	default: return;
 	}
 	if (e.root || log_level() >= LOG_DEBUG) {
-		/* bounded: the map is writable by whoever may write the pins */
-		printf("%s %s %.64s cgroup=%llu %s%s%.36s\n", what, runtime_name(e.runtime),
-		       e.container_id, (unsigned long long)e.cgroup_id,
-		       e.root ? "root" : "sub", e.pod_uid[0] ? " pod=" : "", e.pod_uid);
+		char id[4 * CGTRACK_ID_LEN + 1], pod[4 * CGTRACK_POD_UID_LEN + 1];
+
+		/* bounded and escaped: the map is writable by whoever may write the pins */
+		text_escape(id, sizeof(id), e.container_id, sizeof(e.container_id));
+		text_escape(pod, sizeof(pod), e.pod_uid, sizeof(e.pod_uid));
+		printf("%s %s %s cgroup=%llu %s%s%s\n", what, runtime_name(e.runtime),
+		       id, (unsigned long long)e.cgroup_id, e.root ? "root" : "sub",
+		       pod[0] ? " pod=" : "", pod);
 		fflush(stdout);
 	}
 	if (ev->type == CGTRACK_EV_ADDED && e.root && d->enr)

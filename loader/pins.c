@@ -193,8 +193,11 @@ int pins_open(const char *pin_dir, bool write, struct pinned *p)
 	p->stats = open_one(pin_dir, CGTRACK_PIN_STATS, write, false);
 	p->info = open_one(pin_dir, CGTRACK_PIN_INFO, write, false);
 	p->mntns_pids = open_one(pin_dir, CGTRACK_PIN_MNTNS_PIDS, write, false);
-	if (p->config >= 0)
-		bpf_map_lookup_elem(p->config, &zero, &p->cfg);
+	if (p->config >= 0 && !bpf_map_lookup_elem(p->config, &zero, &p->cfg)) {
+		/* whoever may write the pins may leave these unterminated */
+		p->cfg.controller[sizeof(p->cfg.controller) - 1] = 0;
+		p->cfg.mount[sizeof(p->cfg.mount) - 1] = 0;
+	}
 	return 0;
 }
 
