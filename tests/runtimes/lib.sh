@@ -17,7 +17,8 @@
 [[ -n ${_RT_LIB_SOURCED:-} ]] && return 0
 _RT_LIB_SOURCED=1
 
-RT_PKGS=(runc containerd docker.io podman busybox-static curl jq)
+# python3-grpcio, python3-grpc-tools: the CRI client (tests/cri/)
+RT_PKGS=(runc containerd docker.io podman busybox-static curl jq python3-grpcio python3-grpc-tools)
 : "${RT_WAIT_SECS:=30}"      # bound for a daemon to answer on its socket
 : "${RT_STOP_SECS:=10}"      # SIGTERM grace before SIGKILL
 : "${RT_DOCKER_IMAGE:=local/busybox:test}"
@@ -850,9 +851,9 @@ _rt_cleanup_body() {
         done
         timeout 60 "${_RT_PODMAN[@]}" rm -a -f -t 0 >/dev/null 2>&1
     fi
-    # Both private containerds: docker's (namespace moby) matters when
-    # dockerd itself is already gone.
-    for n in containerd:containerd.sock docker-containerd:dkctd.sock; do
+    # The private containerds: docker's (namespace moby) matters when
+    # dockerd itself is already gone; tests/cri/lib.sh's has the CRI plugin.
+    for n in containerd:containerd.sock docker-containerd:dkctd.sock cri-containerd:cri.sock; do
         _rt_daemon_pid "${n%%:*}" >/dev/null || continue
         c=$t/${n#*:}
         for ns in $(ctr -a "$c" --timeout 10s namespaces ls -q 2>/dev/null); do
