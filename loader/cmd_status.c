@@ -23,14 +23,12 @@
 #include "pinset.h"
 #include "populate.h"
 #include "query.h"
+#include "status.h"
 #include "textsafe.h"
 #include "timeutil.h"
 #include "procfs.h"
 
-#define MAX_NOTES	16
-#define MAX_HOLDERS	8
-
-static const char *const stat_names[CGTRACK_STAT_MAX] = {
+const char *const stat_names[CGTRACK_STAT_MAX] = {
 	[CGTRACK_STAT_MKDIR_SEEN]	= "mkdir_seen",
 	[CGTRACK_STAT_ADDED]		= "added",
 	[CGTRACK_STAT_RMDIR_SEEN]	= "rmdir_seen",
@@ -43,33 +41,6 @@ static const char *const stat_names[CGTRACK_STAT_MAX] = {
 	[CGTRACK_STAT_EXISTED_ADDED]	= "existed_added",
 	[CGTRACK_STAT_ENRICH_FAILED]	= "enrich_failed",
 	[CGTRACK_STAT_RECOVERED]	= "recovered",
-};
-
-#define N_LINKS N_LINK_PINS
-
-struct prog_status {
-	const char *pin;
-	int attached;
-	__u32 id;
-	char name[BPF_OBJ_NAME_LEN];
-	__u64 run_cnt, run_time_ns;
-};
-
-struct status {
-	const char *pin_dir;
-	struct pinned p;
-	__u64 entries, alive, roots, dead;
-	__u64 stats[CGTRACK_STAT_MAX];
-	struct prog_status progs[N_LINKS];
-	int bpf_stats;			/* kernel.bpf_stats_enabled */
-	int walked;			/* the hierarchy was checked */
-	struct populate_result walk;	/* live container cgroups not in the map */
-	int holders[MAX_HOLDERS];	/* processes reading the event ring */
-	int n_holders;
-	char problems[MAX_NOTES][256];	/* each makes the exit status 1 */
-	int n_problems;
-	char warnings[MAX_NOTES][256];
-	int n_warnings;
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -454,17 +425,46 @@ static void print_json(const struct status *s)
 	putchar('\n');
 }
 
+/* No pins to read: still one answer in the format asked for. */
+static void print_unreadable(const struct status *s, const struct common_opts *co)
+{
+	struct jsonw *w;
+
+	if (co->prometheus) {
+		status_print_prometheus(s);
+		return;
+	}
+	if (!co->json)
+		return;		/* the error is on stderr */
+	w = jsonw_new(stdout);
+	jsonw_start_object(w);
+	jsonw_bool_field(w, "healthy", false);
+	jsonw_str_field(w, "pin_dir", s->pin_dir);
+	jsonw_name(w, "problems");
+	jsonw_start_array(w);
+	jsonw_string(w, "the pins cannot be read (the reason is on stderr)");
+	jsonw_end_array(w);
+	jsonw_end_object(w);
+	jsonw_destroy(w);
+	putchar('\n');
+}
+
 int cmd_status(int argc, char **argv)
 {
 	struct common_opts co;
 	struct status *s;
 	int r, ret;
 
-	r = opts_parse(argc, argv, OPT_QUERY, &co);
+	r = opts_parse(argc, argv, OPT_STATUS, &co);
 	if (r)
 		return r > 0 ? 0 : 2;
 	if (co.argc) {
-		fprintf(stderr, "cgtrack status: takes no arguments (see --help)\n");
+		fprintf(stderr, "cgtrack status: unexpected argument '%s' (takes no "
+			"arguments; see --help)\n", co.argv[0]);
+		return 2;
+	}
+	if (co.json && co.prometheus) {
+		fprintf(stderr, "cgtrack status: --json and --prometheus: choose one\n");
 		return 2;
 	}
 	s = calloc(1, sizeof(*s));
@@ -472,10 +472,14 @@ int cmd_status(int argc, char **argv)
 		return 1;
 	s->pin_dir = co.pin_dir;
 	if (gather(s)) {
+		print_unreadable(s, &co);
 		free(s);
 		return 1;
 	}
-	if (co.json)
+	s->opened = true;
+	if (co.prometheus)
+		status_print_prometheus(s);
+	else if (co.json)
 		print_json(s);
 	else
 		print_text(s);

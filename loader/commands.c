@@ -80,7 +80,10 @@ static const struct command commands[] = {
 	  "      empty PATH)\n"
 	  "example: cgtrack resolve --read 4026532712 /etc/os-release\n" },
 	{ "status", cmd_status, "health, capacity, counters, daemon and programs",
-	  "cgtrack status [--json]\n" COMMON_HELP
+	  "cgtrack status [--json | --prometheus]\n"
+	  "  --prometheus         the Prometheus text format (node_exporter's textfile\n"
+	  "                       collector); printed also when the pins are unreadable\n"
+	  COMMON_HELP
 	  "exit: 0 healthy (loaded, all programs attached, map not full), 1 not\n"
 	  "      (each problem is printed), 2 bad usage; warnings do not fail it\n" },
 };

@@ -13,7 +13,7 @@
 
 enum {
 	O_PIN_DIR = 256, O_MODE, O_V1, O_MAX, O_EXPIRY, O_REPLACE, O_PIDFILE,
-	O_RUNTIME, O_LOGFMT, O_TIMEOUT, O_NO_ENRICH, O_PIN_GROUP,
+	O_RUNTIME, O_LOGFMT, O_TIMEOUT, O_NO_ENRICH, O_PIN_GROUP, O_PROMETHEUS,
 };
 
 static const struct option all_opts[] = {
@@ -33,6 +33,7 @@ static const struct option all_opts[] = {
 	{ "enrich-timeout", required_argument, NULL, O_TIMEOUT },
 	{ "no-enrich", no_argument, NULL, O_NO_ENRICH },
 	{ "pin-group", required_argument, NULL, O_PIN_GROUP },
+	{ "prometheus", no_argument, NULL, O_PROMETHEUS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -47,7 +48,9 @@ static int allowed(enum opt_set set, int opt)
 	case O_EXPIRY:
 		return set == OPT_RUN || set == OPT_LOAD || set == OPT_SWEEP;
 	case 'j':
-		return set == OPT_QUERY || set == OPT_SWEEP;
+		return set == OPT_QUERY || set == OPT_SWEEP || set == OPT_STATUS;
+	case O_PROMETHEUS:
+		return set == OPT_STATUS;
 	default:
 		return 1;
 	}
@@ -280,6 +283,9 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 		case O_PIN_GROUP:
 			if (parse_pin_group(o, optarg))
 				return -1;
+			break;
+		case O_PROMETHEUS:
+			o->prometheus = true;
 			break;
 		}
 	}

@@ -10,7 +10,7 @@
 #define MAX_RUNTIME_OPTS 8
 
 enum opt_set {
-	OPT_RUN, OPT_LOAD, OPT_SWEEP, OPT_UNLOAD, OPT_QUERY,
+	OPT_RUN, OPT_LOAD, OPT_SWEEP, OPT_UNLOAD, OPT_QUERY, OPT_STATUS,
 };
 
 struct runtime_opt {
@@ -31,6 +31,7 @@ struct common_opts {
 	uint64_t enrich_timeout_ms;
 	bool replace;
 	bool json;
+	bool prometheus;		/* status: Prometheus text format */
 	bool no_enrich;
 	struct runtime_opt runtimes[MAX_RUNTIME_OPTS];
 	int n_runtimes;

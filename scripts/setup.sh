@@ -5,7 +5,8 @@
 set -eu
 
 PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make \
-gcc libjson-c-dev libcurl4-openssl-dev jq busybox-static"
+gcc libjson-c-dev libcurl4-openssl-dev jq busybox-static \
+python3-prometheus-client"
 
 missing=""
 for p in $PKGS; do
@@ -19,9 +20,9 @@ if [ -n "$missing" ]; then
 	fi
 	echo "setup: installing$missing"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
+	apt-get -o DPkg::Lock::Timeout=300 update -qq
 	# shellcheck disable=SC2086
-	apt-get install -y -qq $missing >/dev/null
+	apt-get -o DPkg::Lock::Timeout=300 install -y -qq $missing >/dev/null
 fi
 
 if ! grep -qs " /sys/fs/bpf bpf " /proc/mounts; then
