@@ -83,15 +83,26 @@ static void read_prog(struct prog_status *ps, const char *pin_dir)
 
 	pins_path(path, sizeof(path), pin_dir, ps->pin);
 	lfd = bpf_obj_get(path);
-	if (lfd < 0)
+	if (lfd < 0) {
+		/*
+		 * Opening a link needs write access to its pin (and, before
+		 * 5.19 or with the sysctl, a capability): a reader without it
+		 * cannot tell, which is not an outage. Pinned is all we know.
+		 */
+		if (errno != ENOENT && access(path, F_OK) == 0) {
+			ps->attached = LINK_UNKNOWN;
+			ps->err = errno;
+		}
 		return;
+	}
 	memset(&li, 0, sizeof(li));
 	if (!bpf_obj_get_info_by_fd(lfd, &li, &len)) {
-		ps->attached = 1;
+		ps->attached = LINK_ATTACHED;
 		ps->id = li.prog_id;
 	}
 	close(lfd);
-	pfd = ps->attached ? bpf_prog_get_fd_by_id(ps->id) : -1;
+	/* by id: needs CAP_SYS_ADMIN; without it no run counts, nothing worse */
+	pfd = ps->attached == LINK_ATTACHED ? bpf_prog_get_fd_by_id(ps->id) : -1;
 	if (pfd < 0)
 		return;
 	memset(&pi, 0, sizeof(pi));
@@ -115,7 +126,7 @@ static int holds_map(int pid, __u32 map_id)
 	snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", pid);
 	d = opendir(dir);
 	if (!d)
-		return 0;
+		return errno == EACCES ? -1 : 0;
 	while (!found && (de = readdir(d))) {
 		int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC);
 		FILE *f;
@@ -140,6 +151,7 @@ static int holds_map(int pid, __u32 map_id)
  */
 static void find_daemon(struct status *s)
 {
+	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
 	struct bpf_map_info info;
 	__u32 len = sizeof(info);
 	char path[PATH_MAX];
@@ -148,7 +160,7 @@ static void find_daemon(struct status *s)
 	DIR *d;
 
 	pins_path(path, sizeof(path), s->pin_dir, CGTRACK_PIN_EVENTS);
-	fd = bpf_obj_get(path);
+	fd = bpf_obj_get_opts(path, &ro);
 	memset(&info, 0, sizeof(info));
 	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)) {
 		if (fd >= 0)
@@ -164,8 +176,15 @@ static void find_daemon(struct status *s)
 
 		if (pid <= 0 || pid == self)
 			continue;
-		if (holds_map(pid, info.id))
+		switch (holds_map(pid, info.id)) {
+		case 1:
 			s->holders[s->n_holders++] = pid;
+			break;
+		case -1:
+			/* another user's (root sees every daemon there is) */
+			s->unseen_procs += geteuid() != 0;
+			break;
+		}
 	}
 	closedir(d);
 }
@@ -211,16 +230,23 @@ static void walk_check(struct status *s)
 static void check(struct status *s)
 {
 	const struct cgtrack_config *cfg = &s->p.cfg;
+	int unknown = 0;
 	size_t i;
 
 	if (cfg->abi_version != CGTRACK_ABI_VERSION)
 		problem(s, "the config pin says map ABI v%u, this cgtrack is v%u: "
 			"`cgtrack run --replace` reloads", cfg->abi_version,
 			CGTRACK_ABI_VERSION);
-	for (i = 0; i < N_LINKS; i++)
-		if (!s->progs[i].attached)
+	for (i = 0; i < N_LINKS; i++) {
+		if (s->progs[i].attached == LINK_MISSING)
 			problem(s, "%s/%s is not pinned: that program is not attached "
 				"(`cgtrack load` attaches it)", s->pin_dir, s->progs[i].pin);
+		else if (s->progs[i].attached == LINK_UNKNOWN && !unknown++)
+			warning(s, "the link pins exist but cannot be opened as uid %u (%s: "
+				"opening a link needs write access to its pin): whether the "
+				"programs are attached is unknown; run status as root to "
+				"know", (unsigned)geteuid(), strerror(s->progs[i].err));
+	}
 	if (s->p.max_entries && s->entries >= s->p.max_entries)
 		problem(s, "the map is full (%llu of %u entries): new containers are "
 			"not tracked; restart with a larger --max-entries",
@@ -248,7 +274,11 @@ static void check(struct status *s)
 		problem(s, "%d processes read the event ring buffer (pids %d and %d...): "
 			"two daemons split the kernel's events between them; stop all but "
 			"one", s->n_holders, s->holders[0], s->holders[1]);
-	if (!s->n_holders)
+	if (!s->n_holders && s->unseen_procs)
+		warning(s, "whether a daemon runs is unknown: %d processes of other users "
+			"cannot be looked at as uid %u; run status as root to know",
+			s->unseen_procs, (unsigned)geteuid());
+	else if (!s->n_holders)
 		warning(s, "no daemon is running: tracking goes on, but removed "
 			"entries are not swept (run `cgtrack run`, or `cgtrack sweep` "
 			"from a timer)");
@@ -323,7 +353,8 @@ static void print_text(const struct status *s)
 		       (unsigned long long)s->walk.missing);
 	printf("daemon:     ");
 	if (!s->n_holders)
-		printf("not running\n");
+		printf(s->unseen_procs ? "unknown (other users' processes cannot be "
+		       "looked at)\n" : "not running\n");
 	for (i = 0; i < s->n_holders; i++)
 		printf("%srunning, pid %d (%s)\n", i ? "            " : "", s->holders[i],
 		       comm_of(s->holders[i], comm, sizeof(comm)));
@@ -332,8 +363,8 @@ static void print_text(const struct status *s)
 	for (i = 0; i < (int)N_LINKS; i++) {
 		const struct prog_status *ps = &s->progs[i];
 
-		printf("  %-26s %-9s", ps->pin, ps->attached ? "attached" : "MISSING");
-		if (ps->attached)
+		printf("  %-26s %-9s", ps->pin, link_state_name(ps->attached));
+		if (ps->attached == LINK_ATTACHED)
 			printf(" prog %u %-16s runs %llu, avg %llu ns", ps->id, ps->name,
 			       (unsigned long long)ps->run_cnt, (unsigned long long)
 			       (ps->run_cnt ? ps->run_time_ns / ps->run_cnt : 0));
@@ -386,7 +417,8 @@ static void json_lists(struct jsonw *w, const struct status *s)
 	for (i = 0; i < (int)N_LINKS; i++) {
 		jsonw_start_object(w);
 		jsonw_str_field(w, "link", s->progs[i].pin);
-		jsonw_bool_field(w, "attached", s->progs[i].attached);
+		jsonw_bool_field(w, "attached", s->progs[i].attached == LINK_ATTACHED);
+		jsonw_str_field(w, "state", link_state_name(s->progs[i].attached));
 		jsonw_u64_field(w, "prog_id", s->progs[i].id);
 		jsonw_str_field(w, "name", s->progs[i].name);
 		jsonw_u64_field(w, "run_cnt", s->progs[i].run_cnt);

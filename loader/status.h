@@ -15,9 +15,21 @@
 /* Counter names, by enum cgtrack_stat (status's text, JSON and metrics). */
 extern const char *const stat_names[CGTRACK_STAT_MAX];
 
+enum link_state {
+	LINK_MISSING = 0,		/* no pin: not attached */
+	LINK_ATTACHED = 1,
+	LINK_UNKNOWN = 2,		/* pinned, but this user cannot open it */
+};
+
+static inline const char *link_state_name(enum link_state st)
+{
+	return st == LINK_ATTACHED ? "attached" : st == LINK_UNKNOWN ? "unknown" : "MISSING";
+}
+
 struct prog_status {
 	const char *pin;
-	int attached;
+	enum link_state attached;
+	int err;			/* why LINK_UNKNOWN */
 	__u32 id;
 	char name[BPF_OBJ_NAME_LEN];
 	__u64 run_cnt, run_time_ns;
@@ -35,6 +47,7 @@ struct status {
 	struct populate_result walk;	/* live container cgroups not in the map */
 	int holders[MAX_HOLDERS];	/* processes reading the event ring */
 	int n_holders;
+	int unseen_procs;		/* processes whose fds we may not read */
 	char problems[MAX_NOTES][256];	/* each makes the exit status 1 */
 	int n_problems;
 	char warnings[MAX_NOTES][256];

@@ -31,10 +31,12 @@ static void programs(const struct status *s)
 	int i;
 
 	metric("cgtrack_program_attached", "gauge",
-	       "1 when the program's link is pinned (it is attached).");
+	       "1 when the program's link is pinned (it is attached); absent when "
+	       "this user cannot tell.");
 	for (i = 0; i < N_LINKS; i++)
-		printf("cgtrack_program_attached{link=\"%s\"} %d\n", s->progs[i].pin,
-		       s->progs[i].attached);
+		if (s->progs[i].attached != LINK_UNKNOWN)
+			printf("cgtrack_program_attached{link=\"%s\"} %d\n", s->progs[i].pin,
+			       s->progs[i].attached == LINK_ATTACHED);
 	if (s->bpf_stats != 1)
 		return;		/* run counts need kernel.bpf_stats_enabled */
 	metric("cgtrack_program_runs_total", "counter", "Times the program ran.");

@@ -121,6 +121,17 @@ elif grep -q "unprivileged_bpf_disabled" <<<"$out"; then
 else
 	t_fail "a member of the group reads the map" "$out"
 fi
+out=$(setpriv --reuid=65534 --regid=65534 --init-groups --inh-caps=-all \
+	--bounding-set=-all -- "$CGTRACK" status --pin-dir "$P" 2>&1)
+rc=$?
+if grep -q "unprivileged_bpf_disabled" <<<"$out"; then
+	t_skip "status as a group member" "this kernel gates bpf() for users"
+else
+	t_eq "status as a group member is healthy: no outage from a permission" 0 "$rc"
+	t_true "its links are unknown, not MISSING" \
+		bash -c '! grep -q MISSING <<<"$1" && grep -q "links/cgroup_mkdir *unknown" <<<"$1"' _ "$out"
+	t_true "and it says why and what to do" grep -q "cannot be opened as uid 65534.*run status as root" <<<"$out"
+fi
 t_eq "a bad --pin-group is bad usage" 2 "$("$CGTRACK" load --pin-dir "$P" --pin-group no-such-group-x >/dev/null 2>&1; echo $?)"
 
 # ---- unload removes only what is cgtrack's -------------------------------
