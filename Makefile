@@ -71,9 +71,12 @@ test-progs: all $(TEST_BINS) $(OUTPUT)/verifier_stats
 setup:
 	@scripts/setup.sh
 
+# Ctrl-C stops the daemon; the pinned programs would keep tracking (that is
+# what a service wants), so a developer's run unloads them afterwards
+# unless KEEP=1.
 run: setup
 	$(MAKE) all
-	$(OUTPUT)/cgtrack run $(ARGS)
+	$(OUTPUT)/cgtrack run $(if $(filter 1,$(KEEP)),,--unload-on-exit) $(ARGS)
 
 test: setup
 	$(MAKE) all

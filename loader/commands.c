@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	  "                       containerd-state:DIR (repeatable; default: the usual paths)\n"
 	  "  --enrich-timeout DUR per request (default 2s)\n"
 	  "  --no-enrich          do not ask the runtimes\n"
+	  "  --unload-on-exit     detach the programs when stopped (make run does)\n"
 	  COMMON_HELP
 	  "example: cgtrack run --cgroup-mode v2 --expiry 10s\n" },
 	{ "load", cmd_load, "load, pin and populate once, then exit (tracking goes on)",

@@ -381,6 +381,23 @@ static int loop(struct daemon *d)
 	return ret;
 }
 
+/* --unload-on-exit: a stop by signal detaches, as `cgtrack unload` would. */
+static int unload_at_exit(struct daemon *d)
+{
+	int left, n;
+
+	pins_close(&d->p);
+	n = bpfload_unload(d->co.pin_dir, false, &left);
+	if (n < 0) {
+		log_err("stopping, but unloading the pins in %s failed (see above)",
+			d->co.pin_dir);
+		return 1;
+	}
+	log_info("stopping; removed %d pins from %s (--unload-on-exit): the programs "
+		 "are detached", n, d->co.pin_dir);
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct daemon d = {
@@ -420,7 +437,9 @@ int cmd_run(int argc, char **argv)
 	d.dead_pending = 1;
 	ret = loop(&d) ? 1 : 0;
 	notify("STOPPING=1");
-	if (!ret)
+	if (!ret && d.co.unload_on_exit)
+		ret = unload_at_exit(&d);
+	else if (!ret)
 		log_info("stopping; the pinned programs keep tracking (`cgtrack unload` "
 			 "removes them)");
 out:

@@ -13,7 +13,7 @@
 
 enum {
 	O_PIN_DIR = 256, O_MODE, O_V1, O_MAX, O_EXPIRY, O_REPLACE, O_PIDFILE,
-	O_RUNTIME, O_LOGFMT, O_TIMEOUT, O_NO_ENRICH, O_PIN_GROUP, O_PROMETHEUS,
+	O_RUNTIME, O_LOGFMT, O_TIMEOUT, O_NO_ENRICH, O_PIN_GROUP, O_PROMETHEUS, O_UNLOAD_ON_EXIT,
 };
 
 static const struct option all_opts[] = {
@@ -34,6 +34,7 @@ static const struct option all_opts[] = {
 	{ "no-enrich", no_argument, NULL, O_NO_ENRICH },
 	{ "pin-group", required_argument, NULL, O_PIN_GROUP },
 	{ "prometheus", no_argument, NULL, O_PROMETHEUS },
+	{ "unload-on-exit", no_argument, NULL, O_UNLOAD_ON_EXIT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -44,6 +45,7 @@ static int allowed(enum opt_set set, int opt)
 	case O_MODE: case O_V1: case O_MAX: case O_REPLACE: case O_PIN_GROUP:
 		return set == OPT_RUN || set == OPT_LOAD;
 	case O_PIDFILE: case O_RUNTIME: case O_TIMEOUT: case O_NO_ENRICH:
+	case O_UNLOAD_ON_EXIT:
 		return set == OPT_RUN;
 	case O_EXPIRY:
 		return set == OPT_RUN || set == OPT_LOAD || set == OPT_SWEEP;
@@ -286,6 +288,9 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 			break;
 		case O_PROMETHEUS:
 			o->prometheus = true;
+			break;
+		case O_UNLOAD_ON_EXIT:
+			o->unload_on_exit = true;
 			break;
 		}
 	}

@@ -32,6 +32,7 @@ struct common_opts {
 	bool replace;
 	bool json;
 	bool prometheus;		/* status: Prometheus text format */
+	bool unload_on_exit;		/* run: detach when stopped (make run) */
 	bool no_enrich;
 	struct runtime_opt runtimes[MAX_RUNTIME_OPTS];
 	int n_runtimes;

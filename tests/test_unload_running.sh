@@ -35,3 +35,12 @@ else
 	t_fail "a daemon whose pins another cgtrack replaced exits too" "still running after 5 s"
 fi
 t_true "saying its pin is gone or another one now" grep -Eq "cgroup_mkdir is (gone|another pin now).*exiting" "$T_TMP/daemon.err"
+
+# --unload-on-exit (what `make run` passes): a stop detaches
+t_daemon_start --cgroup-mode v2 --no-enrich --unload-on-exit || { t_fail run "did not start"; exit 1; }
+kill -INT "$T_DAEMON_PID"
+t_wait_gone "$T_DAEMON_PID"
+wait "$T_DAEMON_PID"
+t_eq "run --unload-on-exit stopped by SIGINT exits 0" 0 "$?"
+t_true "and removed the pins" test ! -e "$T_PIN/links/cgroup_mkdir" -a ! -e "$T_PIN/containers"
+t_true "saying so" grep -q "removed 11 pins from $T_PIN (--unload-on-exit)" "$T_TMP/daemon.err"
