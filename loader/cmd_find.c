@@ -128,7 +128,7 @@ int cmd_find(int argc, char **argv)
 	size_t ncont;
 	int r, ret = 1;
 
-	r = opts_parse(argc, argv, OPT_QUERY, &co);
+	r = opts_parse(argc, argv, OPT_TABLE, &co);
 	if (r)
 		return r > 0 ? 0 : 2;
 	if (co.argc != 1 || !co.argv[0][0]) {

@@ -14,7 +14,7 @@ int cmd_get(int argc, char **argv)
 	uint64_t id;
 	int r;
 
-	r = opts_parse(argc, argv, OPT_QUERY, &co);
+	r = opts_parse(argc, argv, OPT_TABLE, &co);
 	if (r)
 		return r > 0 ? 0 : 2;
 	if (co.argc != 1 || parse_u64(co.argv[0], &id)) {

@@ -78,7 +78,7 @@ int cmd_list(int argc, char **argv)
 	size_t i;
 	int r;
 
-	r = opts_parse(argc, argv, OPT_QUERY, &co);
+	r = opts_parse(argc, argv, OPT_TABLE, &co);
 	if (r)
 		return r > 0 ? 0 : 2;
 	if (co.argc) {

@@ -181,7 +181,7 @@ int cmd_pid(int argc, char **argv)
 	struct pinned p;
 	int r, ret = 1;
 
-	r = opts_parse(argc, argv, OPT_QUERY, &co);
+	r = opts_parse(argc, argv, OPT_TABLE, &co);
 	if (r)
 		return r > 0 ? 0 : 2;
 	q = calloc(1, sizeof(*q));

@@ -42,22 +42,24 @@ static const struct command commands[] = {
 	  "  PATH: relative to the hierarchy root (/docker/<id>) or a /proc/<pid>/cgroup line\n"
 	  "example: cgtrack parse --json /system.slice/docker-<64 hex>.scope\n" },
 	{ "list", cmd_list, "every tracked cgroup, from the pinned map",
-	  "cgtrack list [--json]\n" COMMON_HELP },
+	  "cgtrack list [--json | --wide]\n"
+	  "  -w, --wide           whole names, images and pods (the table cuts them,\n"
+	  "                       marked with an ellipsis)\n" COMMON_HELP },
 	{ "get", cmd_get, "the entry of one cgroup id",
-	  "cgtrack get [--json] CGROUP_ID\n"
+	  "cgtrack get [--json | --wide] CGROUP_ID\n"
 	  "  CGROUP_ID: the full 64-bit cgroup id, or its low 32 bits (the map key)\n"
 	  COMMON_HELP
 	  "exit: 0 tracked, 1 not tracked, 2 bad usage\n"
 	  "example: cgtrack get $(stat -c %i /sys/fs/cgroup/docker/<id>)\n" },
 	{ "find", cmd_find, "the cgroups of a container, by id or id prefix",
-	  "cgtrack find [--json] ID_OR_PREFIX\n"
+	  "cgtrack find [--json | --wide] ID_OR_PREFIX\n"
 	  "  case-insensitive; the container's own cgroup first, then its sub-cgroups\n"
 	  COMMON_HELP
 	  "exit: 0 one container matched, 1 none, or ambiguous (one line per\n"
 	  "      candidate container is printed), 2 bad usage\n"
 	  "example: cgtrack find 3f2a9c1b7d4e\n" },
 	{ "pid", cmd_pid, "the container of a process or thread",
-	  "cgtrack pid [--json] PID [TID]\n"
+	  "cgtrack pid [--json | --wide] PID [TID]\n"
 	  "  reads /proc/PID[/task/TID]/cgroup: the tracked hierarchy's line\n"
 	  COMMON_HELP
 	  "exit: 0 in a container, 1 not in one (or no such process), 2 bad usage\n"

@@ -117,52 +117,103 @@ void entry_json(struct jsonw *w, const struct pinned *p, const struct entry_view
 	jsonw_end_object(w);
 }
 
+/* --wide: whole values, no column widths */
+static bool table_wide;
+
+void entry_table_wide(bool wide)
+{
+	table_wide = wide;
+}
+
+#define ELLIPSIS "\u2026"	/* one column wide */
+
+/* Code points in a valid UTF-8 string (escapes are ASCII): its columns. */
+static size_t columns_of(const char *s, size_t *cut, size_t width)
+{
+	size_t n = 0, i = 0;
+
+	*cut = 0;
+	while (s[i]) {
+		if (n + 1 == width)
+			*cut = i;	/* where the ellipsis goes if it overflows */
+		i++;
+		while (((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * One column: s (escaped already) padded to width, or cut to width - 1
+ * columns and marked with an ellipsis, so that a cut value never looks
+ * like a whole one. --wide prints it whole.
+ */
+static void put_col(const char *s, size_t width)
+{
+	size_t cut, n;
+
+	if (!s[0])
+		s = "-";
+	if (table_wide) {
+		printf("%s ", s);
+		return;
+	}
+	n = columns_of(s, &cut, width);
+	if (n > width)
+		printf("%.*s" ELLIPSIS " ", (int)cut, s);
+	else
+		printf("%s%*s ", s, (int)(width - n), "");
+}
+
 void entry_table_header(void)
 {
-	printf("%-10s %-12s %-10s %-8s %-4s %-20s %-36s %-28s %-24s %s\n", "CGROUP",
-	       "CONTAINER", "RUNTIME", "STATE", "ROOT", "NAME", "IMAGE", "POD", "CREATED",
-	       "PATH");
+	if (table_wide)
+		printf("CGROUP CONTAINER RUNTIME STATE ROOT NAME IMAGE POD CREATED PATH\n");
+	else
+		printf("%-10s %-12s %-11s %-8s %-4s %-20s %-36s %-28s %-24s %s\n", "CGROUP",
+		       "CONTAINER", "RUNTIME", "STATE", "ROOT", "NAME", "IMAGE", "POD",
+		       "CREATED", "PATH");
 }
 
-/* namespace/name, else the uid the path gave, else "-"; escaped */
-static void pod_column(const struct cgtrack_container *e, const struct cgtrack_info *inf,
-		       char *out, size_t len)
+/* namespace/name, else the uid the path gave, else "-" */
+static void pod_text(const struct cgtrack_container *e, const struct cgtrack_info *inf,
+		     char *out, size_t len)
 {
-	char pod[sizeof(inf->pod_namespace) + sizeof(inf->pod_name) + 1];
-
 	if (inf->pod_name[0])
-		snprintf(pod, sizeof(pod), "%s%s%s", inf->pod_namespace,
+		snprintf(out, len, "%s%s%s", inf->pod_namespace,
 			 inf->pod_namespace[0] ? "/" : "", inf->pod_name);
 	else
-		snprintf(pod, sizeof(pod), "%s", e->pod_uid[0] ? e->pod_uid :
-			 inf->pod_uid[0] ? inf->pod_uid : "-");
-	text_escape(out, len, pod, sizeof(pod));
-}
-
-/* s escaped, cut to `width` bytes (whole characters), "-" if empty */
-static const char *column(char *buf, size_t width, const char *s, size_t max)
-{
-	if (!s[0])
-		return "-";
-	text_escape(buf, width + 1, s, max);
-	return buf;
+		snprintf(out, len, "%s", e->pod_uid[0] ? e->pod_uid : inf->pod_uid);
 }
 
 void entry_table_row(const struct pinned *p, const struct entry_view *v)
 {
-	char created[40], pod[29], id[13], name[21], image[37];
+	/* escaped strings: up to 4 bytes (\xNN) for each byte of the field */
+	char buf[4 * sizeof(struct cgtrack_info) + 1];
+	char pod[sizeof(v->e.pod_uid) + sizeof(struct cgtrack_info)];
+	char created[40], cgid[24];
 	struct cgtrack_info inf;
 	bool has = entry_info(p, &v->e, &inf);
 
 	format_time(v->e.created_ns, created, sizeof(created));
-	pod_column(&v->e, &inf, pod, sizeof(pod));
-	printf("%-10llu %-12s %-10s %-8s %-4s %-20s %-36s %-28s %-24s ",
-	       (unsigned long long)v->e.cgroup_id,
-	       column(id, sizeof(id) - 1, v->e.container_id, sizeof(v->e.container_id)),
-	       shown_runtime(&v->e, &inf, has),
-	       v->e.removed_ns ? "dead" : state_name(v->e.state), v->e.root ? "yes" : "no",
-	       column(name, sizeof(name) - 1, inf.name, sizeof(inf.name)),
-	       column(image, sizeof(image) - 1, inf.image, sizeof(inf.image)), pod, created);
+	snprintf(cgid, sizeof(cgid), "%llu", (unsigned long long)v->e.cgroup_id);
+	put_col(cgid, 10);
+	/* a 12-character id prefix, as `docker ps` shows it: --wide for all */
+	text_escape(buf, table_wide ? sizeof(buf) : 13, v->e.container_id,
+		    sizeof(v->e.container_id));
+	put_col(buf, 12);
+	put_col(shown_runtime(&v->e, &inf, has), 11);
+	put_col(v->e.removed_ns ? "dead" : state_name(v->e.state), 8);
+	put_col(v->e.root ? "yes" : "no", 4);
+	text_escape(buf, sizeof(buf), inf.name, sizeof(inf.name));
+	put_col(buf, 20);
+	text_escape(buf, sizeof(buf), inf.image, sizeof(inf.image));
+	put_col(buf, 36);
+	pod_text(&v->e, &inf, pod, sizeof(pod));
+	text_escape(buf, sizeof(buf), pod, sizeof(pod));
+	put_col(buf, 28);
+	put_col(created, 24);
 	if (v->path[0])
 		text_fputs(stdout, v->path, sizeof(v->path));
 	else

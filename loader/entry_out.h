@@ -28,6 +28,8 @@ bool entry_info(const struct pinned *p, const struct cgtrack_container *e,
  */
 void entry_json(struct jsonw *w, const struct pinned *p, const struct entry_view *v);
 void entry_table_header(void);
+/* --wide: print whole values (no widths, no cuts) from now on */
+void entry_table_wide(bool wide);
 void entry_table_row(const struct pinned *p, const struct entry_view *v);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "cgtrack/abi.h"
 #include "enrich.h"
+#include "entry_out.h"
 #include "log.h"
 #include "options.h"
 
@@ -19,6 +20,7 @@ enum {
 static const struct option all_opts[] = {
 	{ "pin-dir", required_argument, NULL, O_PIN_DIR },
 	{ "json", no_argument, NULL, 'j' },
+	{ "wide", no_argument, NULL, 'w' },
 	{ "debug", no_argument, NULL, 'd' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "log-format", required_argument, NULL, O_LOGFMT },
@@ -50,7 +52,10 @@ static int allowed(enum opt_set set, int opt)
 	case O_EXPIRY:
 		return set == OPT_RUN || set == OPT_LOAD || set == OPT_SWEEP;
 	case 'j':
-		return set == OPT_QUERY || set == OPT_SWEEP || set == OPT_STATUS;
+		return set == OPT_QUERY || set == OPT_TABLE || set == OPT_SWEEP ||
+		       set == OPT_STATUS;
+	case 'w':
+		return set == OPT_TABLE;
 	case O_PROMETHEUS:
 		return set == OPT_STATUS;
 	default:
@@ -203,7 +208,7 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 	optind = 1;
 	opterr = 0;
 	/* options may also follow the arguments: `cgtrack get 42 --json` */
-	while ((idx = -1, c = getopt_long(argc, argv, ":jdvh", all_opts, &idx)) != -1) {
+	while ((idx = -1, c = getopt_long(argc, argv, ":jwdvh", all_opts, &idx)) != -1) {
 		if (c == '?' || c == ':' || !allowed(set, c)) {
 			bad_option(argv, set, c, idx);
 			return -1;
@@ -214,6 +219,9 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 			return 1;
 		case 'j':
 			o->json = true;
+			break;
+		case 'w':
+			entry_table_wide(true);
 			break;
 		case 'd': case 'v':
 			level = LOG_DEBUG;

@@ -10,7 +10,10 @@
 #define MAX_RUNTIME_OPTS 8
 
 enum opt_set {
-	OPT_RUN, OPT_LOAD, OPT_SWEEP, OPT_UNLOAD, OPT_QUERY, OPT_STATUS,
+	OPT_RUN, OPT_LOAD, OPT_SWEEP, OPT_UNLOAD,
+	OPT_QUERY,			/* parse, resolve: --json */
+	OPT_TABLE,			/* list, get, find, pid: --json, --wide */
+	OPT_STATUS,
 };
 
 struct runtime_opt {
