@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clierr.h"
 #include "cmd_query.h"
 #include "options.h"
 #include "query.h"
@@ -120,6 +121,34 @@ static size_t count_containers(const struct find *f)
 	return n;
 }
 
+/* --json: {"command", "error", "candidates": [ids]} on stderr */
+static void ambiguous_json(const struct find *f, size_t ncont)
+{
+	struct jsonw *w = jsonw_new(stderr);
+	char msg[160];
+	size_t i;
+
+	snprintf(msg, sizeof(msg), "'%.64s' is ambiguous: %zu containers match; give "
+		 "more characters", f->prefix, ncont);
+	jsonw_start_object(w);
+	jsonw_str_field(w, "command", "find");
+	jsonw_str_field(w, "error", msg);
+	jsonw_name(w, "candidates");
+	jsonw_start_array(w);
+	for (i = 0; i < f->n; i++) {
+		char id[CGTRACK_ID_LEN + 1];
+
+		if (i > 0 && same_container(&f->m[i], &f->m[i - 1]))
+			continue;
+		snprintf(id, sizeof(id), "%.*s", CGTRACK_ID_LEN, f->m[i].e.container_id);
+		jsonw_string(w, id);
+	}
+	jsonw_end_array(w);
+	jsonw_end_object(w);
+	jsonw_destroy(w);
+	fputc('\n', stderr);
+}
+
 int cmd_find(int argc, char **argv)
 {
 	struct find f = { 0 };
@@ -155,8 +184,13 @@ int cmd_find(int argc, char **argv)
 		qsort(f.m, f.n, sizeof(*f.m), cmp_match);
 	ncont = count_containers(&f);
 	if (ncont == 0) {
-		fprintf(stderr, "cgtrack find: no tracked container id starts with '%s'\n",
-			f.prefix);
+		cli_json_empty(co.json, "[]");
+		cli_error("find", co.json, "no tracked container id starts with '%s'",
+			  f.prefix);
+	} else if (ncont > 1 && co.json) {
+		/* not a match: stdout stays the (empty) answer, the error says why */
+		cli_json_empty(co.json, "[]");
+		ambiguous_json(&f, ncont);
 	} else if (ncont > 1) {
 		fprintf(stderr, "cgtrack find: '%s' is ambiguous: %zu containers match "
 			"(listed); give more characters\n", f.prefix, ncont);

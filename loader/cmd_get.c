@@ -2,6 +2,7 @@
 /* `cgtrack get CGROUP_ID`: one entry, by full cgroup id or 32-bit key. */
 #include <stdio.h>
 
+#include "clierr.h"
 #include "cmd_query.h"
 #include "options.h"
 #include "query.h"
@@ -30,8 +31,9 @@ int cmd_get(int argc, char **argv)
 	 */
 	r = entry_get(&p, (uint32_t)id, &v);
 	if (r || (id > UINT32_MAX && v.e.cgroup_id != id)) {
-		fprintf(stderr, "cgtrack get: cgroup %llu is not tracked\n",
-			(unsigned long long)id);
+		cli_json_empty(co.json, "null");
+		cli_error("get", co.json, "cgroup %llu is not tracked",
+			  (unsigned long long)id);
 		pins_close(&p);
 		return 1;
 	}

@@ -169,11 +169,12 @@ static void put_col(const char *s, size_t width)
 void entry_table_header(void)
 {
 	if (table_wide)
-		printf("CGROUP CONTAINER RUNTIME STATE ROOT NAME IMAGE POD CREATED PATH\n");
+		printf("CGROUP CONTAINER RUNTIME STATE ALIVE ROOT NAME IMAGE POD CREATED "
+		       "PATH\n");
 	else
-		printf("%-10s %-12s %-11s %-8s %-4s %-20s %-36s %-28s %-24s %s\n", "CGROUP",
-		       "CONTAINER", "RUNTIME", "STATE", "ROOT", "NAME", "IMAGE", "POD",
-		       "CREATED", "PATH");
+		printf("%-10s %-12s %-11s %-8s %-5s %-4s %-20s %-36s %-28s %-24s %s\n",
+		       "CGROUP", "CONTAINER", "RUNTIME", "STATE", "ALIVE", "ROOT", "NAME",
+		       "IMAGE", "POD", "CREATED", "PATH");
 }
 
 /* namespace/name, else the uid the path gave, else "-" */
@@ -204,7 +205,9 @@ void entry_table_row(const struct pinned *p, const struct entry_view *v)
 		    sizeof(v->e.container_id));
 	put_col(buf, 12);
 	put_col(shown_runtime(&v->e, &inf, has), 11);
-	put_col(v->e.removed_ns ? "dead" : state_name(v->e.state), 8);
+	/* the same words as the JSON's "state" and "alive" */
+	put_col(state_name(v->e.state), 8);
+	put_col(v->e.removed_ns ? "no" : "yes", 5);
 	put_col(v->e.root ? "yes" : "no", 4);
 	text_escape(buf, sizeof(buf), inf.name, sizeof(inf.name));
 	put_col(buf, 20);

@@ -160,8 +160,8 @@ check_find() {	# MODE C SUB
 		"$(jq -r 'map(.container_id) | unique | join(" ")' <<<"$out")"
 	out=$(cgt find "$AMB" --json 2>"$T_TMP/find.err")
 	rc=$?
-	t_eq "$mode: find ambiguous prefix: exit 1, one line per candidate" \
-		"1 $A1_ID $A2_ID" "$rc $(jq -r 'map(.container_id) | sort | join(" ")' <<<"$out")"
+	t_eq "$mode: find ambiguous prefix: exit 1, [] and the candidates in the JSON error" \
+		"1 [] $A1_ID $A2_ID" "$rc $out $(jq -r '.candidates | sort | join(" ")' "$T_TMP/find.err")"
 	t_true "$mode: find ambiguous prefix says so" grep -q "ambiguous: 2 containers" "$T_TMP/find.err"
 	cgt find "${A1_ID:0:14}" >/dev/null 2>&1
 	t_eq "$mode: find a longer prefix: unique" "0" "$?"

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "clierr.h"
+#include "jsonw.h"
+
+void cli_error(const char *cmd, bool json, const char *fmt, ...)
+{
+	struct jsonw *w;
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!json) {
+		fprintf(stderr, "cgtrack %s: %s\n", cmd, msg);
+		return;
+	}
+	w = jsonw_new(stderr);
+	jsonw_start_object(w);
+	jsonw_str_field(w, "command", cmd);
+	jsonw_str_field(w, "error", msg);
+	jsonw_end_object(w);
+	jsonw_destroy(w);
+	fputc('\n', stderr);
+}
+
+void cli_json_empty(bool json, const char *empty)
+{
+	if (json)
+		printf("%s\n", empty);
+}
