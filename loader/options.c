@@ -205,7 +205,7 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 	o->expiry_ms = 5000;
 	o->enrich_timeout_ms = 2000;
 	o->pin_gid = (gid_t)-1;
-	optind = 1;
+	optind = 0;	/* glibc: 0 also resets its permutation state */
 	opterr = 0;
 	/* options may also follow the arguments: `cgtrack get 42 --json` */
 	while ((idx = -1, c = getopt_long(argc, argv, ":jwdvh", all_opts, &idx)) != -1) {

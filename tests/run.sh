@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Runs every test: the C unit tests, then tests/test_*.sh, each of which
 # prints "ok - NAME", "not ok - NAME: WHY" or "skip - NAME: WHY" lines.
-# Ends with "N passed, N failed, N skipped". TESTS=glob selects scripts.
+# Ends with "N passed, N failed, N skipped". TESTS="glob..." selects tests
+# (space-separated globs on their names).
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -46,13 +47,22 @@ run_one() {	# NAME CMD...: run, count, and fail if it died without saying so
 
 make -s -C "$ROOT" test-progs >/dev/null || { echo "not ok - build of test programs"; echo "0 passed, 1 failed"; exit 1; }
 
+selected() {	# NAME: does one of the TESTS globs match it?
+	local g
+	for g in ${TESTS:-*}; do
+		# shellcheck disable=SC2254
+		case "$1" in $g) return 0 ;; esac
+	done
+	return 1
+}
+
 for t in "$BUILD_DIR"/tests/test_*; do
 	[ -x "$t" ] || continue
-	case "$(basename "$t")" in ${TESTS:-*}) ;; *) continue ;; esac
+	selected "$(basename "$t")" || continue
 	run_one "$(basename "$t")" "$t"
 done
 for t in "$TESTS_DIR"/test_*.sh; do
-	case "$(basename "$t")" in ${TESTS:-*}) ;; *) continue ;; esac
+	selected "$(basename "$t")" || continue
 	run_one "$(basename "$t")" bash "$t"
 done
 
