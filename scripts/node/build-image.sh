@@ -84,6 +84,8 @@ log "$SUITE: mmdebstrap done in $(($(date +%s) - START)) s"
 sed -i 's/^root:[^:]*:/root::/' "$ROOT/etc/shadow"
 printf '/dev/vda / ext4 rw,errors=remount-ro 0 1\n' >"$ROOT/etc/fstab"
 echo node >"$ROOT/etc/hostname"
+# mmdebstrap copies the build host's resolver; the VM has no network
+: >"$ROOT/etc/resolv.conf"
 printf '127.0.0.1 localhost\n127.0.1.1 node\n' >"$ROOT/etc/hosts"
 # timers that would only compete with the scenario for the 2 vCPUs
 for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer \

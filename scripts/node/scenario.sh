@@ -18,6 +18,7 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export LC_ALL=C
 CG=/usr/local/sbin/cgtrack
 PIN=/sys/fs/bpf/cgtrack
+UNIT=/usr/local/lib/systemd/system/cgtrack.service
 STATE=/var/lib/node
 IMG_DOCKER=local/busybox:node
 IMG_PODMAN=localhost/busybox:node
@@ -136,6 +137,7 @@ cgtrack_healthy() {
 	else fail "$1.status" "cgtrack status exit $?: $(tail -n 5 <<<"$why")"; fi
 }
 
+info "slowest units: $(systemd-analyze blame --no-pager 2>/dev/null | head -n 6 | awk '{printf "%s %s; ", $2, $1}')"
 # --- always: cgtrack.service started by systemd at boot -------------------------
 cgtrack_healthy boot
 info "cgtrack.service: $(systemctl show -p NRestarts -p ExecMainStartTimestampMonotonic -p MainPID cgtrack.service | tr '\n' ' ')"
@@ -189,7 +191,7 @@ systemd-run --scope --quiet sleep 600 & SCOPEPID=$!
 # docker --------------------------------------------------------------------------
 if runtime_up docker docker.service containerd.service; then
 	info "docker: $(docker info -f 'driver={{.CgroupDriver}} cgroup={{.CgroupVersion}}' 2>&1)"
-	docker import -q -c 'CMD ["sh"]' /opt/node/busybox.tar "$IMG_DOCKER" >/dev/null 2>&1 ||
+	docker import -c 'CMD ["sh"]' /opt/node/busybox.tar "$IMG_DOCKER" >/dev/null 2>&1 ||
 		fail docker.import "docker import failed"
 	id=$(docker run -d --network none --name node-docker "$IMG_DOCKER" sleep 3600 2>&1)
 	if [[ $id =~ ^[0-9a-f]{64}$ ]]; then
@@ -214,6 +216,18 @@ if runtime_up docker docker.service containerd.service; then
 		mnt=$(readlink "/proc/$cpid/ns/mnt" | tr -dc 0-9)
 		out=$("$CG" resolve "$mnt" /bin/busybox 2>&1)
 		check cmd_resolve "cgtrack resolve $mnt /bin/busybox: $out" test -n "$out" -a -e "$(tail -n1 <<<"$out" | awk '{print $NF}')"
+		# the daemon's own sandbox, as the installed unit sets it: cgroup id
+		# -> path (open_by_handle_at) must work inside it
+		SANDBOX=()
+		while IFS= read -r l; do SANDBOX+=(-p "$l"); done < <(sed -n '/^\[Service\]/,/^\[/p' "$UNIT" |
+			grep -E '^[A-Z][A-Za-z]+=' |
+			grep -vE '^(Type|Environment|EnvironmentFile|ExecStart|ExecStopPost|Restart|RestartSec|RestartPreventExitStatus|TimeoutStartSec|TimeoutStopSec)=')
+		out=$(systemd-run --wait --pipe --quiet "${SANDBOX[@]}" "$CG" list --json 2>&1)
+		p=$(jq -r --arg id "$id" '.[] | select(.container_id == $id and .root) | .path' <<<"$out" 2>/dev/null)
+		check sandbox.open_by_handle_at "cgtrack list in the unit's sandbox gives no path: $(head -c 300 <<<"$out")" grep -q "$id" <<<"$p"
+		out=$(systemd-run --wait --pipe --quiet "${SANDBOX[@]}" -p 'SystemCallFilter=' \
+			-p 'SystemCallFilter=@system-service bpf perf_event_open' "$CG" list --json 2>&1)
+		info "with the old filter (@system-service bpf perf_event_open) the path is '$(jq -r --arg id "$id" '.[] | select(.container_id == $id and .root) | .path' <<<"$out" 2>/dev/null)'"
 		out=$("$CG" find "${id:0:12}" 2>&1)
 		check cmd_find "cgtrack find ${id:0:12}: $out" grep -q "docker-$id.scope\|/docker/$id" <<<"$out"
 		docker rm -f "$id" >/dev/null
@@ -371,6 +385,8 @@ if systemctl is-active -q docker.service; then
 	[[ $id =~ ^[0-9a-f]{64}$ ]] && docker rm -f "$id" >/dev/null && gone daemon_stopped "$id"
 fi
 
+journalctl -b -u cgtrack.service --no-pager -o cat -p warning 2>/dev/null | grep -v '^-- ' | sort | uniq -c |
+	sort -rn | head -n 12 | sed 's/^/NODE: INFO cgtrack warning: /'
 # every root entry is a container made here ---------------------------------------------
 kill "$SCOPEPID" 2>/dev/null
 others=$(list | jq -r '.[] | select(.root) | "\(.container_id) \(.path)"' |
