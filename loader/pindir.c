@@ -64,6 +64,10 @@ static int open_dir(int at, const char *name, const char *part)
 			"and start again", part,
 			!fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISLNK(st.st_mode) ?
 			"a symbolic link" : "not a directory", part);
+	else if (errno == EACCES)
+		log_err("cannot open %s: %s (using the pin directory needs search and "
+			"write permission on it, which cgtrack gives root only; no "
+			"capability is needed)", part, strerror(errno));
 	else
 		log_err("cannot open %s: %s", part, strerror(errno));
 	return -1;

@@ -14,17 +14,23 @@
 
 /* Links first: removing them detaches; then the maps. */
 const struct pin_spec pinset[] = {
-	{ CGTRACK_PIN_LINK_MKDIR, "cgtrack_mkdir", NULL, 0 },
-	{ CGTRACK_PIN_LINK_RMDIR, "cgtrack_rmdir", NULL, 0 },
-	{ CGTRACK_PIN_LINK_EXEC, "cgtrack_exec", NULL, 0 },
-	{ CGTRACK_PIN_LINK_EXIT, "cgtrack_exit", NULL, 0 },
-	{ CGTRACK_PIN_CONTAINERS, "containers", NULL, BPF_MAP_TYPE_HASH },
-	{ CGTRACK_PIN_CONTAINERS_MAP, "containers_map", NULL, BPF_MAP_TYPE_HASH },
-	{ CGTRACK_PIN_CONFIG, "config_map", "cgtrack_config", BPF_MAP_TYPE_ARRAY },
-	{ CGTRACK_PIN_STATS, "stats", NULL, BPF_MAP_TYPE_PERCPU_ARRAY },
-	{ CGTRACK_PIN_EVENTS, "events", NULL, BPF_MAP_TYPE_RINGBUF },
-	{ CGTRACK_PIN_INFO, "info", NULL, BPF_MAP_TYPE_HASH },
-	{ CGTRACK_PIN_MNTNS_PIDS, "mntns_pids", NULL, BPF_MAP_TYPE_LRU_HASH },
+	{ CGTRACK_PIN_LINK_MKDIR, "cgtrack_mkdir", NULL, 0, 0, 0 },
+	{ CGTRACK_PIN_LINK_RMDIR, "cgtrack_rmdir", NULL, 0, 0, 0 },
+	{ CGTRACK_PIN_LINK_EXEC, "cgtrack_exec", NULL, 0, 0, 0 },
+	{ CGTRACK_PIN_LINK_EXIT, "cgtrack_exit", NULL, 0, 0, 0 },
+	{ CGTRACK_PIN_CONTAINERS, "containers", NULL, BPF_MAP_TYPE_HASH,
+	  sizeof(__u32), sizeof(struct cgtrack_container) },
+	{ CGTRACK_PIN_CONTAINERS_MAP, "containers_map", NULL, BPF_MAP_TYPE_HASH,
+	  sizeof(__u32), sizeof(__u8) },
+	{ CGTRACK_PIN_CONFIG, "config_map", "cgtrack_config", BPF_MAP_TYPE_ARRAY,
+	  sizeof(__u32), sizeof(struct cgtrack_config) },
+	{ CGTRACK_PIN_STATS, "stats", NULL, BPF_MAP_TYPE_PERCPU_ARRAY,
+	  sizeof(__u32), sizeof(__u64) },
+	{ CGTRACK_PIN_EVENTS, "events", NULL, BPF_MAP_TYPE_RINGBUF, 0, 0 },
+	{ CGTRACK_PIN_INFO, "info", NULL, BPF_MAP_TYPE_HASH,
+	  sizeof(__u32), sizeof(struct cgtrack_info) },
+	{ CGTRACK_PIN_MNTNS_PIDS, "mntns_pids", NULL, BPF_MAP_TYPE_LRU_HASH,
+	  sizeof(__u32), sizeof(__u32) },
 };
 const size_t pinset_len = sizeof(pinset) / sizeof(pinset[0]);
 
@@ -51,17 +57,20 @@ static const char *bpf_kind(int fd)
 	return kind;
 }
 
-/* Does BTF object btf_id describe cgtrack's ABI? */
-static bool btf_is_cgtrack(__u32 btf_id)
+/*
+ * Does BTF object btf_id describe cgtrack's ABI? 1 yes, 0 no (or no BTF),
+ * -1 cannot tell: fetching BTF by id needs CAP_SYS_ADMIN.
+ */
+static int btf_is_cgtrack(__u32 btf_id)
 {
 	struct btf *btf;
-	bool ok;
+	int ok;
 
 	if (!btf_id)
-		return false;
+		return 0;
 	btf = btf__load_from_kernel_by_id(btf_id);
 	if (!btf)
-		return false;
+		return errno == EPERM ? -1 : 0;
 	ok = btf__find_by_name_kind(btf, "cgtrack_container", BTF_KIND_STRUCT) >= 0;
 	btf__free(btf);
 	return ok;
@@ -94,10 +103,22 @@ static enum pin_verdict check_map(int fd, const struct pin_spec *s,
 			 "of type %u", mi.name, mi.type, s->kname, s->map_type);
 		return PIN_FOREIGN;
 	}
-	if (btf_is_cgtrack(mi.btf_id)) {
+	switch (btf_is_cgtrack(mi.btf_id)) {
+	case 1:
 		if (u && !u->sibling_id)
 			u->sibling_id = mi.id;
 		return PIN_OURS;
+	case -1:
+		/* without the capability to read its BTF, its layout must do */
+		if (mi.key_size == s->key_size && mi.value_size == s->value_size) {
+			if (u && !u->sibling_id)
+				u->sibling_id = mi.id;
+			return PIN_OURS;
+		}
+		snprintf(why, len, "a map named '%.16s' with %u/%u-byte keys/values, "
+			 "cgtrack's has %u/%u", mi.name, mi.key_size, mi.value_size,
+			 s->key_size, s->value_size);
+		return PIN_FOREIGN;
 	}
 	/*
 	 * A ring buffer gets no BTF: it is ours when one of our programs
@@ -113,6 +134,30 @@ static enum pin_verdict check_map(int fd, const struct pin_spec *s,
 		return PIN_FOREIGN;
 	}
 	return PIN_OURS;
+}
+
+/*
+ * Without CAP_SYS_ADMIN a program cannot be opened by id: then the link
+ * must be a raw tracepoint link (tp_btf) on the tracepoint the pin is
+ * named after, which its info tells anyone who may open it.
+ */
+static enum pin_verdict check_tp_name(int fd, const struct pin_spec *s, char *why,
+				      size_t len)
+{
+	const char *want = strrchr(s->pin, '/') + 1;
+	struct bpf_link_info li;
+	char tp[64] = "";
+	__u32 n = sizeof(li);
+
+	memset(&li, 0, sizeof(li));
+	li.raw_tracepoint.tp_name = (__u64)(unsigned long)tp;
+	li.raw_tracepoint.tp_name_len = sizeof(tp);
+	if (!bpf_obj_get_info_by_fd(fd, &li, &n) &&
+	    li.type == BPF_LINK_TYPE_RAW_TRACEPOINT && !strncmp(tp, want, sizeof(tp)))
+		return PIN_OURS;
+	snprintf(why, len, "a link (type %u) on tracepoint '%.63s', cgtrack's is on '%s'",
+		 li.type, tp, want);
+	return PIN_FOREIGN;
 }
 
 /* Remember the maps program prog_fd uses. */
@@ -147,6 +192,8 @@ static enum pin_verdict check_link(int fd, const struct pin_spec *s,
 	}
 	pfd = bpf_prog_get_fd_by_id(li.prog_id);
 	n = sizeof(pi);
+	if (pfd < 0 && errno == EPERM)
+		return check_tp_name(fd, s, why, len);
 	if (pfd < 0 || bpf_obj_get_info_by_fd(pfd, &pi, &n))
 		snprintf(pi.name, sizeof(pi.name), "?");
 	if (strcmp(pi.name, s->kname)) {

@@ -93,8 +93,8 @@ t_true "nobody: sweep says read and write permission is missing" \
 out=$(as_nobody "$CGTRACK" unload --pin-dir "$T_PIN" 2>&1)
 rc=$?
 t_eq "nobody: unload fails" 1 "$rc"
-t_true "nobody: unload says it cannot remove a pin, and why" \
-	grep -q "cannot remove $T_PIN/.*Permission denied (removing pins needs write permission" <<<"$out"
+t_true "nobody: unload says it cannot use the pin directory, and why" \
+	grep -q "cannot open $T_PIN: Permission denied (using the pin directory needs search and write permission" <<<"$out"
 t_true "nobody: the programs are still attached" test -e "$T_PIN/links/cgroup_mkdir"
 
 # a group (here: everyone) given read access can list
@@ -106,7 +106,7 @@ if as_nobody test -x "$(dirname "$T_PIN")"; then
 	if "$CGTRACK" status --help >/dev/null 2>&1; then
 		chmod 0755 "$T_PIN/links"
 		out=$(as_nobody "$CGTRACK" status --pin-dir "$T_PIN" 2>&1)
-		t_eq "nobody, link pins readable only: status cannot check the programs (exit 1)" 1 "$?"
+		t_eq "nobody, link pins readable only: no outage from a permission (exit 0)" 0 "$?"
 		t_true "... and names the link pins" grep -q "links/cgroup_mkdir" <<<"$out"
 		chmod 0700 "$T_PIN/links"
 	fi
