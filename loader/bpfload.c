@@ -195,38 +195,40 @@ static int check_adoptable(const struct load_opts *o, struct cgtrack_config *cfg
 	return 1;
 }
 
-static void set_pin_paths(struct cgtrack *skel, const char *pin_dir)
+/*
+ * The pinset says which maps are pinned, where, and which follow
+ * --max-entries: size them and point them at their pins. Returns -1 if
+ * the object lacks a map the pinset names (a build out of step).
+ */
+static int prepare_maps(struct cgtrack *skel, const struct load_opts *o)
 {
-	struct { struct bpf_map *map; const char *name; } pins[] = {
-		{ skel->maps.containers, CGTRACK_PIN_CONTAINERS },
-		{ skel->maps.containers_map, CGTRACK_PIN_CONTAINERS_MAP },
-		{ skel->maps.config_map, CGTRACK_PIN_CONFIG },
-		{ skel->maps.stats, CGTRACK_PIN_STATS },
-		{ skel->maps.events, CGTRACK_PIN_EVENTS },
-		{ skel->maps.info, CGTRACK_PIN_INFO },
-		{ skel->maps.mntns_pids, CGTRACK_PIN_MNTNS_PIDS },
-	};
 	char path[PATH_MAX];
 	size_t i;
 
-	for (i = 0; i < ARRAY_LEN(pins); i++) {
-		pins_path(path, sizeof(path), pin_dir, pins[i].name);
-		bpf_map__set_pin_path(pins[i].map, path);
+	for (i = N_LINK_PINS; i < pinset_len; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(skel->obj, pinset[i].kname);
+
+		if (!m) {
+			log_err("the BPF object has no map '%s' (pin %s)", pinset[i].kname,
+				pinset[i].pin);
+			return -1;
+		}
+		if (pinset[i].resizable)
+			bpf_map__set_max_entries(m, o->max_entries);
+		pins_path(path, sizeof(path), o->pin_dir, pinset[i].pin);
+		bpf_map__set_pin_path(m, path);
 	}
+	return 0;
 }
 
 /* A pinned map libbpf would refuse to reuse: say which and why. */
-static int check_map_pins(struct cgtrack *skel, const char *pin_dir)
+static int check_map_pins(struct cgtrack *skel)
 {
-	struct bpf_map *maps[] = {
-		skel->maps.containers, skel->maps.containers_map, skel->maps.config_map,
-		skel->maps.stats, skel->maps.events, skel->maps.info,
-		skel->maps.mntns_pids,
-	};
 	size_t i;
 
-	for (i = 0; i < ARRAY_LEN(maps); i++) {
-		const char *path = bpf_map__pin_path(maps[i]);
+	for (i = N_LINK_PINS; i < pinset_len; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(skel->obj, pinset[i].kname);
+		const char *path = bpf_map__pin_path(m);
 		struct bpf_map_info info;
 		__u32 len = sizeof(info);
 		int fd = bpf_obj_get(path);
@@ -239,24 +241,21 @@ static int check_map_pins(struct cgtrack *skel, const char *pin_dir)
 			continue;
 		}
 		close(fd);
-		if (info.type == bpf_map__type(maps[i]) &&
-		    info.key_size == bpf_map__key_size(maps[i]) &&
-		    info.value_size == bpf_map__value_size(maps[i]) &&
-		    info.max_entries == bpf_map__max_entries(maps[i]) &&
-		    info.map_flags == bpf_map__map_flags(maps[i]))
+		if (info.type == bpf_map__type(m) &&
+		    info.key_size == bpf_map__key_size(m) &&
+		    info.value_size == bpf_map__value_size(m) &&
+		    info.max_entries == bpf_map__max_entries(m) &&
+		    info.map_flags == bpf_map__map_flags(m))
 			continue;
 		log_err("pinned map %s does not fit this cgtrack (type %u/%u, key %u/%u, "
 			"value %u/%u bytes, %u/%u entries, flags %#x/%#x: pinned/wanted): run "
 			"`cgtrack unload`, or `cgtrack run --replace` (or drop a "
 			"--max-entries that differs from the pinned capacity)", path,
-			info.type, bpf_map__type(maps[i]), info.key_size,
-			bpf_map__key_size(maps[i]), info.value_size,
-			bpf_map__value_size(maps[i]), info.max_entries,
-			bpf_map__max_entries(maps[i]), info.map_flags,
-			bpf_map__map_flags(maps[i]));
+			info.type, bpf_map__type(m), info.key_size, bpf_map__key_size(m),
+			info.value_size, bpf_map__value_size(m), info.max_entries,
+			bpf_map__max_entries(m), info.map_flags, bpf_map__map_flags(m));
 		return -1;
 	}
-	(void)pin_dir;
 	return 0;
 }
 
@@ -334,27 +333,38 @@ static void share_pins(const struct pindir *pd)
 	}
 }
 
+/* The attached link of the skeleton's program named name. */
+static struct bpf_link *link_of(struct cgtrack *skel, const char *name)
+{
+	const struct bpf_object_skeleton *s = skel->skeleton;
+	int i;
+
+	for (i = 0; i < s->prog_cnt; i++)
+		if (!strcmp(s->progs[i].name, name))
+			return *s->progs[i].link;
+	return NULL;
+}
+
 static int pin_links(struct cgtrack *skel, struct pindir *pd)
 {
-	struct bpf_link *links[N_LINK_PINS] = {
-		skel->links.cgtrack_mkdir, skel->links.cgtrack_rmdir, skel->links.cgtrack_exec,
-		skel->links.cgtrack_exit,
-	};
 	char path[PATH_MAX];
 	size_t i;
 
 	if (pindir_make_links(pd))
 		return -1;
 	for (i = 0; i < N_LINK_PINS; i++) {
+		struct bpf_link *link = link_of(skel, pinset[i].kname);
+
 		pins_path(path, sizeof(path), pd->path, pinset[i].pin);
 		/* a stale link pin of a reload */
 		unlinkat(pd->links, strrchr(pinset[i].pin, '/') + 1, 0);
-		if (bpf_link__pin(links[i], path)) {
-			log_err("cannot pin %s: %s", path, strerror(errno));
+		if (!link || bpf_link__pin(link, path)) {
+			log_err("cannot pin %s: %s", path, link ? strerror(errno) :
+				"the BPF object has no such program attached");
 			return -1;
 		}
 		/* the pin keeps it attached when we exit */
-		bpf_link__disconnect(links[i]);
+		bpf_link__disconnect(link);
 	}
 	return 0;
 }
@@ -374,12 +384,7 @@ static enum load_outcome load_fresh(const struct load_opts *o, struct pindir *pd
 	skel->rodata->tracked_v2 = o->th->mode == CGTRACK_MODE_V2;
 	skel->rodata->tracked_hierarchy = o->th->hierarchy_id;
 	skel->rodata->tracked_ssid = o->th->ssid;
-	bpf_map__set_max_entries(skel->maps.containers, o->max_entries);
-	bpf_map__set_max_entries(skel->maps.containers_map, o->max_entries);
-	bpf_map__set_max_entries(skel->maps.info, o->max_entries);
-	bpf_map__set_max_entries(skel->maps.mntns_pids, o->max_entries);
-	set_pin_paths(skel, o->pin_dir);
-	if (check_map_pins(skel, o->pin_dir))
+	if (prepare_maps(skel, o) || check_map_pins(skel))
 		goto fail;
 
 	err = cgtrack__load(skel);

@@ -40,11 +40,4 @@ enum load_outcome bpfload(const struct load_opts *o);
  */
 int bpfload_unload(const char *pin_dir, bool force, int *left);
 
-/* Program pins, relative to the pin directory. */
-#define CGTRACK_PIN_LINK_MKDIR	"links/cgroup_mkdir"
-#define CGTRACK_PIN_LINK_RMDIR	"links/cgroup_rmdir"
-#define CGTRACK_PIN_LINK_EXEC	"links/sched_process_exec"
-#define CGTRACK_PIN_LINK_EXIT	"links/sched_process_exit"
-#define CGTRACK_PIN_EVENTS	"events"
-
 #endif

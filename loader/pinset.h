@@ -19,6 +19,7 @@ struct pin_spec {
 	const char *alt_kname;		/* the consumer kit's name, if other */
 	__u32 map_type;			/* 0: a link */
 	__u32 key_size, value_size;	/* a map's */
+	bool resizable;			/* follows --max-entries */
 };
 
 /* pinset[0 .. N_LINK_PINS - 1] are the links, the maps follow */

@@ -27,6 +27,11 @@
 #define CGTRACK_PIN_STATS		"stats"
 #define CGTRACK_PIN_INFO		"info"
 #define CGTRACK_PIN_MNTNS_PIDS		"mntns_pids"	/* LRU: __u32 mnt ns inum -> __u32 tgid */
+#define CGTRACK_PIN_EVENTS		"events"	/* ring buffer: the daemon's hints */
+#define CGTRACK_PIN_LINK_MKDIR		"links/cgroup_mkdir"
+#define CGTRACK_PIN_LINK_RMDIR		"links/cgroup_rmdir"
+#define CGTRACK_PIN_LINK_EXEC		"links/sched_process_exec"
+#define CGTRACK_PIN_LINK_EXIT		"links/sched_process_exit"
 
 /* Same numbers as tracee's container_state_t. */
 enum cgtrack_state {
