@@ -459,7 +459,12 @@ static void job_finish(struct enricher *e, struct job *j)
 	job_free(e, j);
 }
 
-static void job_failed(struct enricher *e, struct job *j, struct source *s)
+/*
+ * A try failed: true if the job waits in the delayed queue for another
+ * attempt (it is not ours any more), false once this runtime was given up.
+ * (had_error stays set from an earlier runtime, so it cannot say which.)
+ */
+static bool job_failed(struct enricher *e, struct job *j, struct source *s)
 {
 	uint64_t delay_ms = (uint64_t)ENRICH_BACKOFF_MS << j->attempt;
 
@@ -469,11 +474,12 @@ static void job_failed(struct enricher *e, struct job *j, struct source *s)
 			  j->err, j->attempt, ENRICH_ATTEMPTS, (unsigned long long)delay_ms);
 		j->due_ns = boot_ns() + delay_ms * 1000000ull;
 		jobq_push(&e->delayed, j);
-		return;
+		return true;
 	}
 	log_warn("enrich: asking %s at %s about container %s failed %d times: %s",
 		 rt_kind_name(s->kind), s->path, j->id, ENRICH_ATTEMPTS, j->err);
 	j->had_error = true;
+	return false;
 }
 
 /*
@@ -504,8 +510,7 @@ static bool job_outcome(struct enricher *e, struct job *j, enum try_result r)
 		job_free(e, j);
 		return false;
 	case TRY_ERROR:
-		job_failed(e, j, s);
-		if (!j->had_error)
+		if (job_failed(e, j, s))
 			return false;	/* waits in the delayed queue */
 		break;
 	case TRY_NOT_FOUND:
