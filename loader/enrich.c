@@ -49,6 +49,7 @@ struct jobq {
 struct source {
 	enum rt_kind kind;
 	char path[256];		/* socket; containerd: its state directory */
+	char root[256];		/* docker: its data root (config.v2.json) */
 	bool explicit;		/* from --runtime: a missing socket is an error */
 	bool warned;		/* "not there" was said once */
 	int n_active;		/* its requests in flight */
@@ -70,6 +71,8 @@ struct job {
 	bool path_says;			/* order[0] is the runtime the path names */
 	bool rechecked;			/* "not found" asked once more */
 	bool had_error;
+	bool file_tried;		/* docker: config.v2.json read (or missing) */
+	bool early;			/* info stored from it, before the API */
 	uint64_t due_ns;		/* a retry waits until then */
 	struct rt_http http;
 	struct cgtrack_info info;
@@ -101,6 +104,8 @@ struct enricher {
 	uint64_t next_gc;
 	__u64 events_lost;		/* ring buffer records lost, at the last look */
 };
+
+#define DOCKER_ROOT_DEFAULT	"/var/lib/docker"
 
 static const char *const default_path[RT_KINDS] = {
 	[RT_DOCKER]	= "/var/run/docker.sock",
@@ -178,7 +183,8 @@ static int kind_of(const char *name)
 
 bool enrich_runtime_name_ok(const char *name)
 {
-	return kind_of(name) >= 0 || !strcmp(name, "containerd-state");
+	return kind_of(name) >= 0 || !strcmp(name, "containerd-state") ||
+	       !strcmp(name, "docker-root");
 }
 
 static bool is_dir(const char *path)
@@ -209,9 +215,14 @@ static void sources_init(struct enricher *e, const struct common_opts *co)
 		e->src[k].kind = k;
 		snprintf(e->src[k].path, sizeof(e->src[k].path), "%s", default_path[k]);
 	}
+	snprintf(e->src[RT_DOCKER].root, sizeof(e->src[0].root), "%s", DOCKER_ROOT_DEFAULT);
 	for (i = 0; i < co->n_runtimes; i++) {
 		const struct runtime_opt *r = &co->runtimes[i];
 
+		if (!strcmp(r->name, "docker-root")) {
+			snprintf(e->src[RT_DOCKER].root, sizeof(e->src[0].root), "%s", r->path);
+			continue;
+		}
 		if (!strcmp(r->name, "containerd-state")) {
 			snprintf(e->src[RT_CONTAINERD].path, sizeof(e->src[0].path), "%s", r->path);
 			e->src[RT_CONTAINERD].explicit = state_given = true;
@@ -245,7 +256,8 @@ static void sources_log(const struct enricher *e)
 		if (n >= sizeof(line))
 			break;
 	}
-	log_info("enrichment: %s; timeout %ld ms", line, e->timeout_ms);
+	log_info("enrichment: %s; docker records %s; timeout %ld ms", line,
+		 e->src[RT_DOCKER].root, e->timeout_ms);
 }
 
 /* Which runtimes to ask about a container whose path says rt. */
@@ -306,13 +318,22 @@ static void info_log(const struct job *j)
 		 i->sandbox ? " (pod sandbox)" : "");
 }
 
-static void info_store(struct enricher *e, struct job *j)
+static void info_store(struct enricher *e, struct job *j, bool early)
 {
 	__u32 key = j->key;
+
+	struct cgtrack_info old;
 
 	if (!entry_is(e, key, j->cgroup_id)) {
 		log_debug("enrich: container %.12s went before its runtime answered", j->id);
 		return;
+	}
+	/* the same answer again (docker's API after its record): keep the
+	 * entry, and its updated_ns, the time the names first arrived */
+	if (!bpf_map_lookup_elem(e->info_fd, &key, &old) && old.cgroup_id == j->cgroup_id) {
+		old.updated_ns = j->info.updated_ns;
+		if (!memcmp(&old, &j->info, sizeof(old)))
+			goto stored;
 	}
 	if (bpf_map_update_elem(e->info_fd, &key, &j->info, BPF_ANY)) {
 		log_warn("enrich: cannot write the info entry of container %s: %s", j->id,
@@ -322,8 +343,41 @@ static void info_store(struct enricher *e, struct job *j)
 	/* the sweep may have deleted the entry meanwhile: leave no orphan */
 	if (!entry_is(e, key, j->cgroup_id) && info_valid(e, key, j->cgroup_id))
 		bpf_map_delete_elem(e->info_fd, &key);
+stored:
+	if (early) {
+		log_debug("enrich: docker %.12s: named from config.v2.json, asking the API",
+			  j->id);
+		return;
+	}
 	e->n_ok++;
 	info_log(j);
+}
+
+/*
+ * docker answers GET /containers/<id>/json only once the container's start
+ * is over (the request waits for the container's lock), after its process
+ * has run. The record docker wrote at create time has the same fields:
+ * store it at once; the API's answer, the authority, replaces it.
+ */
+static void try_docker_file(struct enricher *e, struct job *j, struct source *s)
+{
+	char err[RT_ERR_LEN];
+	int r;
+
+	j->file_tried = true;
+	if (!s->root[0])
+		return;
+	r = rt_docker_config_lookup(s->root, j->id, &j->info, err, sizeof(err));
+	if (r) {
+		if (r != -ENOENT)
+			log_debug("enrich: docker %.12s: %s", j->id, err);
+		return;
+	}
+	j->info.cgroup_id = j->cgroup_id;
+	j->info.updated_ns = boot_ns();
+	j->info.runtime = rt_kind_runtime(s->kind);
+	info_store(e, j, true);
+	j->early = true;
 }
 
 /* -------------------------------------------------------------- tries -- */
@@ -385,6 +439,8 @@ static enum try_result try_http(struct enricher *e, struct job *j, struct source
 	char path[128];
 	struct stat st;
 
+	if (s->kind == RT_DOCKER && !j->file_tried)
+		try_docker_file(e, j, s);
 	if (stat(s->path, &st) || !S_ISSOCK(st.st_mode)) {
 		if (!s->explicit)
 			return TRY_SKIP;
@@ -449,7 +505,10 @@ static enum try_result http_answer(struct enricher *e, struct job *j, CURLcode r
 
 static void job_finish(struct enricher *e, struct job *j)
 {
-	if (j->had_error) {
+	if (j->early) {
+		/* named from docker's record; the API could not confirm it */
+		e->n_ok++;
+	} else if (j->had_error) {
 		e->n_failed++;
 		pins_stat_add(e->stats_fd, CGTRACK_STAT_ENRICH_FAILED, 1);
 	} else {
@@ -506,7 +565,7 @@ static bool job_outcome(struct enricher *e, struct job *j, enum try_result r)
 		j->info.cgroup_id = j->cgroup_id;
 		j->info.updated_ns = boot_ns();
 		j->info.runtime = rt_kind_runtime(s->kind);
-		info_store(e, j);
+		info_store(e, j, false);
 		job_free(e, j);
 		return false;
 	case TRY_ERROR:

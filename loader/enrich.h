@@ -5,7 +5,9 @@
  * the runtimes; tracking, the main loop and shutdown never wait for it.
  *
  * Runtimes asked (--runtime NAME:PATH overrides a default path):
- *   docker      GET /containers/<id>/json on /var/run/docker.sock
+ *   docker      <data-root>/containers/<id>/config.v2.json at once (data
+ *               root /var/lib/docker, docker-root:DIR), then, the authority,
+ *               GET /containers/<id>/json on /var/run/docker.sock
  *   podman      the same on /run/podman/podman.sock
  *   crio        GET /containers/<id> on /var/run/crio/crio.sock
  *   containerd  <state>/io.containerd.runtime.v2.task/<ns>/<id>/config.json,

@@ -46,6 +46,29 @@ void rt_docker_path(char *out, size_t len, const char *id);
 int rt_docker_parse(const char *body, size_t len, const char *id,
 		    struct cgtrack_info *out, char *err, size_t errlen);
 
+/*
+ * docker's own record, <root>/containers/<id>/config.v2.json (root: its
+ * data root), written when the container is created: name, image, labels
+ * before the process starts (the inspect API blocks until then). id must
+ * pass rt_id_ok; the file is read by rt_read_under. 0, -ENOENT, -EBADMSG
+ * or -errno (err says what).
+ */
+int rt_docker_config_parse(const char *body, size_t len, const char *id,
+			   struct cgtrack_info *out, char *err, size_t errlen);
+int rt_docker_config_lookup(const char *root, const char *id, struct cgtrack_info *out,
+			    char *err, size_t errlen);
+
+/*
+ * Read root/comp[0]/.../comp[n-1], a regular file of at most RT_BODY_MAX
+ * bytes, into a malloc'd NUL-terminated *buf. Every component is a plain
+ * name (no '/', not "." or ".."), opened with O_NOFOLLOW relative to the
+ * previous directory, so no symbolic link below root is followed. 0,
+ * -ENOENT (a component is missing or not a directory), -EBADMSG (not a
+ * regular file, too big, a link) or -errno; err says what.
+ */
+int rt_read_under(const char *root, const char *const *comp, int n, char **buf,
+		  size_t *len, char *err, size_t errlen);
+
 /* cri-o: GET /containers/<id> (its inspect endpoint, ContainerInfo). */
 void rt_crio_path(char *out, size_t len, const char *id);
 int rt_crio_parse(const char *body, size_t len, struct cgtrack_info *out, char *err,

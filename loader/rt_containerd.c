@@ -55,54 +55,23 @@ int rt_containerd_parse(const char *body, size_t len, struct cgtrack_info *out,
 	return 0;
 }
 
-/* Read a whole small file; -ENOENT if it is not there. */
-static int read_small(const char *path, char **buf, size_t *len, char *err, size_t errlen)
-{
-	struct stat st;
-	ssize_t n;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), ret = 0;
-
-	if (fd < 0) {
-		ret = -errno;
-		if (ret != -ENOENT && ret != -ENOTDIR)
-			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return ret == -ENOTDIR ? -ENOENT : ret;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > RT_BODY_MAX) {
-		snprintf(err, errlen, "%s is not a regular file of at most %u bytes", path,
-			 RT_BODY_MAX);
-		close(fd);
-		return -EBADMSG;
-	}
-	*buf = malloc((size_t)st.st_size + 1);
-	if (!*buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size &&
-	       (n = read(fd, *buf + got, (size_t)st.st_size - got)) > 0)
-		got += (size_t)n;
-	(*buf)[got] = 0;
-	*len = got;
-	close(fd);
-	return ret;
-}
-
 /* One namespace: 0 and the parsed bundle, -ENOENT, or an error. */
 static int try_ns(const char *state, const char *ns, const char *id,
 		  struct cgtrack_info *out, char *err, size_t errlen)
 {
-	char path[PATH_MAX], *buf = NULL;
+	char *buf = NULL;
 	size_t i, len = 0;
 	int ret = -ENOENT;
 
 	if (!rt_id_ok(ns))
 		return -ENOENT;
+	/* no symbolic link below the state directory is followed */
 	for (i = 0; i < sizeof(task_dirs) / sizeof(task_dirs[0]) && ret == -ENOENT; i++) {
-		snprintf(path, sizeof(path), "%s/%s/%s/%s/config.json", state, task_dirs[i],
-			 ns, id);
-		ret = read_small(path, &buf, &len, err, errlen);
+		const char *const path[] = { task_dirs[i], ns, id, "config.json" };
+
+		free(buf);
+		buf = NULL;
+		ret = rt_read_under(state, path, 4, &buf, &len, err, errlen);
 	}
 	if (ret)
 		return ret;
