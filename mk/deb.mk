@@ -7,7 +7,7 @@
 #                   in $(DEB_OUT), built by dpkg-buildpackage -us -uc -b
 #                   from a copy of the tree, checked by lintian; fails when
 #                   VERSION and debian/changelog disagree.
-#                   DEB_REVISION=0 builds the same source as 0.3.0-0 (an
+#                   DEB_REVISION=1~prev builds the same source as 0.3.0-1~prev (an
 #                   older package, for upgrade tests).
 
 DEB_OUT      ?= build/deb

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # The Debian package on booted nodes (scripts/node/pkg-run.sh): builds the
-# .debs (make deb, and revision 0 as the previous package), the images of
+# .debs (make deb, and revision 1~prev as the previous package), the images of
 # scripts/node/build-image.sh with its own package lists (cached in
 # $(NODE_PKG_CACHE)), boots a systemd cell and a sysvinit cell (2 at once),
 # installs, upgrades and purges the package inside them with dpkg/apt, and

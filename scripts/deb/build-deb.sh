@@ -10,7 +10,8 @@
 # a warning; overrides live in debian/*.lintian-overrides).
 #
 # REVISION (optional) builds another Debian revision of the same source,
-# e.g. 0 for "0.3.0-0", an older package to test upgrades with: the copy's
+# e.g. 1~prev for "0.3.0-1~prev", an older package to test upgrades with (a
+# revision 0 is a lintian error): the copy's
 # top changelog entry gets that version.
 #
 # Fails, saying so, when VERSION and debian/changelog disagree, or when a

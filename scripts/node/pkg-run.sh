@@ -6,7 +6,7 @@
 # images of scripts/node/build-image.sh (run unchanged, from a copy next to
 # a package list of our own, so that its cache and ours never mix), booted
 # in qemu (TCG), cgtrack installed INSIDE the VM by pkg-scenario.sh with
-# dpkg -i from the .debs built here (make deb, and DEB_REVISION=0 as the
+# dpkg -i from the .debs built here (make deb, and DEB_REVISION=1~prev as the
 # previous package), never by make install. Cells:
 #   systemd   bookworm, systemd 252 as PID 1 (cgroup v2), docker, the real
 #             prometheus-node-exporter
@@ -21,7 +21,7 @@
 #   --jobs N           cells at once (default 2)
 #   --cache DIR        images and logs (default <repo>/build/node-pkg)
 #   --debs DIR         the current .debs (default: built into <repo>/build/deb)
-#   --prev-debs DIR    the previous .debs (default: built, revision 0, into
+#   --prev-debs DIR    the previous .debs (default: built, revision 1~prev, into
 #                      <repo>/build/deb-prev)
 #   --boot-timeout S   seconds until the scenario must have begun (400)
 #   --timeout S        seconds for a whole boot (900)
@@ -96,8 +96,8 @@ if [ -z "$DEBS" ]; then
 fi
 if [ -z "$PREV" ]; then
 	PREV=$REPO_DIR/build/deb-prev
-	"$REPO_DIR/scripts/deb/build-deb.sh" "$PREV" 0 >"$RES/deb-prev.log" 2>&1 ||
-		{ tail -n 15 "$RES/deb-prev.log" >&2; die "make deb DEB_REVISION=0 failed (log: $RES/deb-prev.log)"; }
+	"$REPO_DIR/scripts/deb/build-deb.sh" "$PREV" "1~prev" >"$RES/deb-prev.log" 2>&1 ||
+		{ tail -n 15 "$RES/deb-prev.log" >&2; die "make deb DEB_REVISION=1~prev failed (log: $RES/deb-prev.log)"; }
 fi
 DEBVER=$(dpkg-parsechangelog -l "$REPO_DIR/debian/changelog" -S Version)
 ARCH=$(dpkg --print-architecture)

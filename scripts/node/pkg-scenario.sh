@@ -11,7 +11,7 @@
 #   PKG: DONE boot=N       (then PKG: END after the last boot)
 # and powers the VM off.
 #
-# Boot 1: install the previous package (0.3.0-0) while a container runs
+# Boot 1: install the previous package (0.3.0-1~prev) while a container runs
 # (EXISTED); enabled and started by the package's maintainer scripts;
 # a --restart=always container (STARTED); metrics written by the timer
 # (systemd) or cron (sysvinit) and served by the real node_exporter;
