@@ -32,10 +32,15 @@ static __always_inline int in_tracked_hierarchy(struct cgroup *cgrp)
  * Waking the reader costs an IPI per event (a VM exit when virtualized),
  * microseconds with interrupts off: let the daemon's once-a-second poll
  * collect the events, and wake it only when the buffer is filling up.
+ * The exception is a new container's own cgroup (wake != 0): the daemon
+ * asks its runtime for names at once, so that they are in the info map
+ * before the container's first exec. Sub-cgroups, removals, starts and
+ * everything that is not a container keep the batching.
  */
 #define EVENTS_WAKEUP_BYTES	(64ULL * 1024)
 
-static __always_inline void notify(__u32 key, __u64 cgid, __u32 type, __u64 ts)
+static __always_inline void notify(__u32 key, __u64 cgid, __u32 type, __u64 ts,
+				   int wake)
 {
 	struct cgtrack_event *ev;
 	__u64 flags = BPF_RB_NO_WAKEUP;
@@ -50,7 +55,7 @@ static __always_inline void notify(__u32 key, __u64 cgid, __u32 type, __u64 ts)
 	ev->ts_ns = ts;
 	ev->key = key;
 	ev->type = type;
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= EVENTS_WAKEUP_BYTES)
+	if (wake || bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= EVENTS_WAKEUP_BYTES)
 		flags = BPF_RB_FORCE_WAKEUP;
 	bpf_ringbuf_submit(ev, flags);
 }
@@ -154,7 +159,7 @@ int BPF_PROG(cgtrack_mkdir, struct cgroup *cgrp, const char *path)
 		return 0;
 	}
 	stat_inc(CGTRACK_STAT_ADDED);
-	notify(key, cgid, CGTRACK_EV_ADDED, ts);
+	notify(key, cgid, CGTRACK_EV_ADDED, ts, s->entry.root);
 	return 0;
 }
 
@@ -177,7 +182,7 @@ int BPF_PROG(cgtrack_rmdir, struct cgroup *cgrp, const char *path)
 	ts = bpf_ktime_get_boot_ns();
 	e->removed_ns = ts;
 	stat_inc(CGTRACK_STAT_MARKED_DEAD);
-	notify(key, cgid, CGTRACK_EV_REMOVED, ts);
+	notify(key, cgid, CGTRACK_EV_REMOVED, ts, 0);
 	return 0;
 }
 
@@ -191,7 +196,7 @@ static __always_inline void set_started(__u32 key)
 	e->state = CGTRACK_STATE_STARTED;
 	bpf_map_update_elem(&containers_map, &key, &state, BPF_EXIST);
 	stat_inc(CGTRACK_STAT_STARTED);
-	notify(key, e->cgroup_id, CGTRACK_EV_STARTED, bpf_ktime_get_boot_ns());
+	notify(key, e->cgroup_id, CGTRACK_EV_STARTED, bpf_ktime_get_boot_ns(), 0);
 }
 
 /*
