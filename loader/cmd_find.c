@@ -95,7 +95,7 @@ static void print_matches(const struct pinned *p, const struct find *f, bool fir
 		return;
 	v = malloc(f->n * sizeof(*v));
 	if (!v) {
-		fprintf(stderr, "cgtrack find: out of memory\n");
+		cli_error("find", "out of memory");
 		return;
 	}
 	for (i = 0; i < f->n; i++) {
@@ -131,8 +131,9 @@ static void ambiguous_json(const struct find *f, size_t ncont)
 	snprintf(msg, sizeof(msg), "'%.64s' is ambiguous: %zu containers match; give "
 		 "more characters", f->prefix, ncont);
 	jsonw_start_object(w);
+	jsonw_str_field(w, "level", "error");
 	jsonw_str_field(w, "command", "find");
-	jsonw_str_field(w, "error", msg);
+	jsonw_str_field(w, "msg", msg);
 	jsonw_name(w, "candidates");
 	jsonw_start_array(w);
 	for (i = 0; i < f->n; i++) {
@@ -161,21 +162,21 @@ int cmd_find(int argc, char **argv)
 	if (r)
 		return r > 0 ? 0 : 2;
 	if (co.argc != 1 || !co.argv[0][0]) {
-		fprintf(stderr, "cgtrack find: give one container id or id prefix "
-			"(e.g. docker's 12-character short id)\n");
+		cli_error("find", "give one container id or id prefix "
+			"(e.g. docker's 12-character short id)");
 		return 2;
 	}
 	f.prefix = co.argv[0];
 	f.len = strlen(f.prefix);
 	if (f.len > CGTRACK_ID_LEN) {
-		fprintf(stderr, "cgtrack find: '%s' is longer than any container id "
-			"(%d characters)\n", f.prefix, CGTRACK_ID_LEN);
+		cli_error("find", "'%s' is longer than any container id "
+			"(%d characters)", f.prefix, CGTRACK_ID_LEN);
 		return 1;
 	}
 	if (pins_open(co.pin_dir, false, &p))
 		return 1;
 	if (entries_each(&p, collect, &f)) {
-		fprintf(stderr, "cgtrack find: out of memory\n");
+		cli_error("find", "out of memory");
 		goto out;
 	}
 	if (f.exact)
@@ -185,15 +186,15 @@ int cmd_find(int argc, char **argv)
 	ncont = count_containers(&f);
 	if (ncont == 0) {
 		cli_json_empty(co.json, "[]");
-		cli_error("find", co.json, "no tracked container id starts with '%s'",
+		cli_error("find", "no tracked container id starts with '%s'",
 			  f.prefix);
 	} else if (ncont > 1 && co.json) {
 		/* not a match: stdout stays the (empty) answer, the error says why */
 		cli_json_empty(co.json, "[]");
 		ambiguous_json(&f, ncont);
 	} else if (ncont > 1) {
-		fprintf(stderr, "cgtrack find: '%s' is ambiguous: %zu containers match "
-			"(listed); give more characters\n", f.prefix, ncont);
+		cli_error("find", "'%s' is ambiguous: %zu containers match (listed); "
+			  "give more characters", f.prefix, ncont);
 		print_matches(&p, &f, true, co.json);
 	} else {
 		print_matches(&p, &f, false, co.json);

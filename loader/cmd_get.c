@@ -19,8 +19,8 @@ int cmd_get(int argc, char **argv)
 	if (r)
 		return r > 0 ? 0 : 2;
 	if (co.argc != 1 || parse_u64(co.argv[0], &id)) {
-		fprintf(stderr, "cgtrack get: give one cgroup id (a decimal number: the "
-			"64-bit id or its low 32 bits, the map key)\n");
+		cli_error("get", "give one cgroup id (a decimal number: the "
+			"64-bit id or its low 32 bits, the map key)");
 		return 2;
 	}
 	if (pins_open(co.pin_dir, false, &p))
@@ -32,7 +32,7 @@ int cmd_get(int argc, char **argv)
 	r = entry_get(&p, (uint32_t)id, &v);
 	if (r || (id > UINT32_MAX && v.e.cgroup_id != id)) {
 		cli_json_empty(co.json, "null");
-		cli_error("get", co.json, "cgroup %llu is not tracked",
+		cli_error("get", "cgroup %llu is not tracked",
 			  (unsigned long long)id);
 		pins_close(&p);
 		return 1;

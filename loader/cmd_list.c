@@ -8,6 +8,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
+#include "clierr.h"
 #include "cmd_query.h"
 #include "entry_out.h"
 #include "options.h"
@@ -82,15 +83,15 @@ int cmd_list(int argc, char **argv)
 	if (r)
 		return r > 0 ? 0 : 2;
 	if (co.argc) {
-		fprintf(stderr, "cgtrack list: unexpected argument '%s' (`cgtrack list` "
-			"takes no arguments; a container by id: `cgtrack find %s`)\n",
+		cli_error("list", "unexpected argument '%s' (`cgtrack list` "
+			"takes no arguments; a container by id: `cgtrack find %s`)",
 			co.argv[0], co.argv[0]);
 		return 2;
 	}
 	if (pins_open(co.pin_dir, false, &p))
 		return 1;
 	if (entries_each(&p, collect, &l))
-		fprintf(stderr, "cgtrack list: out of memory: the list is incomplete\n");
+		cli_error("list", "out of memory: the list is incomplete");
 	if (l.n) {
 		qsort(l.v, l.n, sizeof(*l.v), cmp_view);
 		l.n = dedup(l.v, l.n);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clierr.h"
 #include "cgpath.h"
 #include "cmd_query.h"
 #include "jsonw.h"
@@ -36,7 +37,7 @@ int cmd_parse(int argc, char **argv)
 	if (r)
 		return r > 0 ? 0 : 2;
 	if (co.argc == 0) {
-		fprintf(stderr, "cgtrack parse: give one or more cgroup paths\n");
+		cli_error("parse", "give one or more cgroup paths");
 		return 2;
 	}
 	if (!co.json)
@@ -46,7 +47,7 @@ int cmd_parse(int argc, char **argv)
 		const char *path = co.argv[i];
 
 		if (cgpath_parse(path, &n, err, sizeof(err))) {
-			fprintf(stderr, "cgtrack parse: %s\n", err);
+			cli_error("parse", "%s", err);
 			bad = 1;
 			continue;
 		}

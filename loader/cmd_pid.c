@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "clierr.h"
 #include "cgpath.h"
 #include "cmd_query.h"
 #include "jsonw.h"
@@ -78,7 +79,7 @@ static int cgroup_file(const struct pid_query *q, char *out, size_t len)
 
 	snprintf(dir, sizeof(dir), "/proc/%llu", (unsigned long long)q->pid);
 	if (stat(dir, &st)) {
-		fprintf(stderr, "cgtrack pid: no process %llu\n", (unsigned long long)q->pid);
+		cli_error("pid", "no process %llu", (unsigned long long)q->pid);
 		return -1;
 	}
 	if (!q->tid) {
@@ -90,7 +91,7 @@ static int cgroup_file(const struct pid_query *q, char *out, size_t len)
 	snprintf(dir, sizeof(dir), "/proc/%llu/task/%llu", (unsigned long long)q->pid,
 		 (unsigned long long)q->tid);
 	if (stat(dir, &st)) {
-		fprintf(stderr, "cgtrack pid: %llu is not a thread of process %llu\n",
+		cli_error("pid", "%llu is not a thread of process %llu",
 			(unsigned long long)q->tid, (unsigned long long)q->pid);
 		return -1;
 	}
@@ -108,12 +109,12 @@ static int query(const struct pinned *p, struct pid_query *q)
 		return -1;
 	r = read_line(file, &p->cfg, q);
 	if (r) {
-		fprintf(stderr, "cgtrack pid: %s: %s\n", file, r == -ENOENT ?
+		cli_error("pid", "%s: %s", file, r == -ENOENT ?
 			"no line for the tracked hierarchy" : strerror(-r));
 		return -1;
 	}
 	if (cgpath_parse(q->path, &q->parsed, err, sizeof(err))) {
-		fprintf(stderr, "cgtrack pid: %s: %s\n", file, err);
+		cli_error("pid", "%s: %s", file, err);
 		return -1;
 	}
 	/* the cgroup id is the directory's inode (gone if the task moved) */
@@ -129,9 +130,9 @@ static int query(const struct pinned *p, struct pid_query *q)
 /* The parser says container, the map has nothing: show the parser's entry. */
 static void from_parser(struct pid_query *q)
 {
-	fprintf(stderr, "cgtrack pid: the cgroup of %llu is a container's by its "
+	cli_error("pid", "the cgroup of %llu is a container's by its "
 		"name, but cgtrack's map has no entry for it (map full, or not "
-		"loaded when it appeared? see `cgtrack status`)\n",
+		"loaded when it appeared? see `cgtrack status`)",
 		(unsigned long long)q->pid);
 	q->v.e = q->parsed.ent;
 	q->v.e.cgroup_id = q->cgid;
@@ -142,14 +143,13 @@ static void from_parser(struct pid_query *q)
 /* The config map's controller and the cgroup's name: bounded, escaped. */
 static void not_in_container(const struct pinned *p, const struct pid_query *q)
 {
-	char ctl[4 * sizeof(p->cfg.controller)];
+	char ctl[4 * sizeof(p->cfg.controller)], path[512];
 
 	text_escape(ctl, sizeof(ctl), p->cfg.controller, sizeof(p->cfg.controller));
-	fprintf(stderr, "cgtrack pid: %s %llu is not in a container (%s cgroup ",
-		q->tid ? "thread" : "process",
-		(unsigned long long)(q->tid ? q->tid : q->pid), ctl);
-	text_fputs(stderr, q->path, sizeof(q->line));
-	fputs(")\n", stderr);
+	text_escape(path, sizeof(path), q->path, sizeof(q->line));
+	cli_error("pid", "%s %llu is not in a container (%s cgroup %s)",
+		  q->tid ? "thread" : "process",
+		  (unsigned long long)(q->tid ? q->tid : q->pid), ctl, path);
 }
 
 static void print_json(const struct pinned *p, const struct pid_query *q)
@@ -189,8 +189,8 @@ int cmd_pid(int argc, char **argv)
 		return 1;
 	if (co.argc < 1 || co.argc > 2 || parse_u64(co.argv[0], &q->pid) || !q->pid ||
 	    (co.argc == 2 && (parse_u64(co.argv[1], &q->tid) || !q->tid))) {
-		fprintf(stderr, "cgtrack pid: give a process id, and optionally one of "
-			"its thread ids\n");
+		cli_error("pid", "give a process id, and optionally one of "
+			"its thread ids");
 		free(q);
 		return 2;
 	}

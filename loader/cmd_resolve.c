@@ -30,6 +30,7 @@
 #include <linux/openat2.h>
 #include <bpf/bpf.h>
 
+#include "clierr.h"
 #include "cmd_query.h"
 #include "jsonw.h"
 #include "log.h"
@@ -195,15 +196,15 @@ static int resolve(const struct pinned *p, const char *path, struct resolved *r)
 		rootfd = root_from_scan(r->mntns, &r->pid);
 	}
 	if (rootfd < 0) {
-		fprintf(stderr, "cgtrack resolve: mount namespace %llu has no live "
+		cli_error("resolve", "mount namespace %llu has no live "
 			"process, so its files cannot be reached (gone, or not a mount "
-			"namespace)\n", (unsigned long long)r->mntns);
+			"namespace)", (unsigned long long)r->mntns);
 		return -1;
 	}
 	fd = open_in_root(rootfd, path);
 	if (fd < 0) {
-		fprintf(stderr, "cgtrack resolve: %s in mount namespace %llu (via pid "
-			"%lu): %s\n", path, (unsigned long long)r->mntns, r->pid,
+		cli_error("resolve", "%s in mount namespace %llu (via pid "
+			"%lu): %s", path, (unsigned long long)r->mntns, r->pid,
 			errno == ENOSYS ? "openat2() needs Linux 5.6 or newer" :
 			strerror(errno));
 		close(rootfd);
@@ -228,25 +229,25 @@ static int read_confined(int fd, const char *path)
 	int rfd;
 
 	if (fstat(fd, &st)) {
-		fprintf(stderr, "cgtrack resolve: %s: %s\n", path, strerror(errno));
+		cli_error("resolve", "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		fprintf(stderr, "cgtrack resolve: %s is not a regular file (--read "
-			"reads regular files only; --stat tells what it is)\n", path);
+		cli_error("resolve", "%s is not a regular file (--read "
+			"reads regular files only; --stat tells what it is)", path);
 		return -1;
 	}
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	rfd = open(link, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (rfd < 0) {
-		fprintf(stderr, "cgtrack resolve: %s: %s\n", path, strerror(errno));
+		cli_error("resolve", "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	while ((n = read(rfd, buf, sizeof(buf))) > 0)
 		if (fwrite(buf, 1, n, stdout) != (size_t)n)
 			break;
 	if (n < 0)
-		fprintf(stderr, "cgtrack resolve: reading %s: %s\n", path, strerror(errno));
+		cli_error("resolve", "reading %s: %s", path, strerror(errno));
 	close(rfd);
 	return n < 0 || fflush(stdout) ? -1 : 0;
 }
@@ -356,7 +357,7 @@ static int act_on(int fd, enum resolve_action act, bool json, const struct resol
 		return read_confined(fd, path);
 	case ACT_STAT:
 		if (fstat(fd, &st)) {
-			fprintf(stderr, "cgtrack resolve: %s: %s\n", path, strerror(errno));
+			cli_error("resolve", "%s: %s", path, strerror(errno));
 			return -1;
 		}
 		if (json)
@@ -387,26 +388,26 @@ int cmd_resolve(int argc, char **argv)
 	int rc, fd;
 
 	if (take_action(&argc, argv, &act)) {
-		fprintf(stderr, "cgtrack resolve: give --read or --stat, not both\n");
+		cli_error("resolve", "give --read or --stat, not both");
 		return 2;
 	}
 	rc = opts_parse(argc, argv, OPT_QUERY, &co);
 	if (rc)
 		return rc > 0 ? 0 : 2;
 	if (co.argc != 2 || parse_mntns(co.argv[0], &r.mntns)) {
-		fprintf(stderr, "cgtrack resolve: give a mount namespace (its inode "
-			"number, as in /proc/PID/ns/mnt) and an absolute path\n");
+		cli_error("resolve", "give a mount namespace (its inode "
+			"number, as in /proc/PID/ns/mnt) and an absolute path");
 		return 2;
 	}
 	if (act == ACT_READ && co.json) {
-		fprintf(stderr, "cgtrack resolve: --read prints the file's bytes, "
-			"--json does not go with it\n");
+		cli_error("resolve", "--read prints the file's bytes, "
+			"--json does not go with it");
 		return 2;
 	}
 	path = co.argv[1];
 	if (path[0] != '/') {
-		fprintf(stderr, "cgtrack resolve: the path must be absolute in its mount "
-			"namespace, got %s%s%s\n", path[0] ? "'" : "an empty path",
+		cli_error("resolve", "the path must be absolute in its mount "
+			"namespace, got %s%s%s", path[0] ? "'" : "an empty path",
 			path, path[0] ? "'" : "");
 		return 2;
 	}

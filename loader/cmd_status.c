@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "clierr.h"
 #include "bpfload.h"
 #include "cmd_query.h"
 #include "jsonw.h"
@@ -491,12 +492,12 @@ int cmd_status(int argc, char **argv)
 	if (r)
 		return r > 0 ? 0 : 2;
 	if (co.argc) {
-		fprintf(stderr, "cgtrack status: unexpected argument '%s' (takes no "
-			"arguments; see --help)\n", co.argv[0]);
+		cli_error("status", "unexpected argument '%s' (takes no "
+			"arguments; see --help)", co.argv[0]);
 		return 2;
 	}
 	if (co.json && co.prometheus) {
-		fprintf(stderr, "cgtrack status: --json and --prometheus: choose one\n");
+		cli_error("status", "--json and --prometheus: choose one");
 		return 2;
 	}
 	s = calloc(1, sizeof(*s));

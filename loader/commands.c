@@ -34,7 +34,9 @@ static const struct command commands[] = {
 	  "cgtrack load [--cgroup-mode MODE] [--v1-controller C] [--max-entries N]\n"
 	  "             [--expiry DUR] [--replace] [--pin-group GROUP]\n" COMMON_HELP },
 	{ "sweep", cmd_sweep, "delete entries dead for longer than the expiry, once",
-	  "cgtrack sweep [--expiry DUR]\n" COMMON_HELP },
+	  "cgtrack sweep [--expiry DUR] [--json]\n"
+	  "  --expiry DUR         this expiry instead of the one the daemon stored\n"
+	  "  -j, --json           the counts as one JSON object\n" COMMON_HELP },
 	{ "unload", cmd_unload, "detach the programs and remove cgtrack's pins",
 	  "cgtrack unload\n" COMMON_HELP },
 	{ "parse", cmd_parse, "what the parser says of cgroup paths",
@@ -50,7 +52,9 @@ static const struct command commands[] = {
 	  "  CGROUP_ID: the full 64-bit cgroup id, or its low 32 bits (the map key)\n"
 	  COMMON_HELP
 	  "exit: 0 tracked, 1 not tracked, 2 bad usage\n"
-	  "example: cgtrack get $(stat -c %i /sys/fs/cgroup/docker/<id>)\n" },
+	  "  (the id is the cgroup directory's inode in the tracked hierarchy, whose\n"
+	  "  mount `cgtrack status` shows)\n"
+	  "example: cgtrack get $(stat -c %i /sys/fs/cgroup/cpuset/docker/<id>)\n" },
 	{ "find", cmd_find, "the cgroups of a container, by id or id prefix",
 	  "cgtrack find [--json | --wide] ID_OR_PREFIX\n"
 	  "  case-insensitive; the container's own cgroup first, then its sub-cgroups\n"
@@ -63,7 +67,7 @@ static const struct command commands[] = {
 	  "  reads /proc/PID[/task/TID]/cgroup: the tracked hierarchy's line\n"
 	  COMMON_HELP
 	  "exit: 0 in a container, 1 not in one (or no such process), 2 bad usage\n"
-	  "example: cgtrack pid $(pidof nginx)\n" },
+	  "example: cgtrack pid $(pidof -s nginx)\n" },
 	{ "resolve", cmd_resolve, "the host path of a path inside a mount namespace",
 	  "cgtrack resolve [--json] [--read | --stat] MNTNS PATH\n"
 	  "  MNTNS: inode number of the mount namespace (stat -L -c %i /proc/PID/ns/mnt)\n"

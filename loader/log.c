@@ -61,11 +61,26 @@ enum log_level log_level(void)
 	return cur_level;
 }
 
+void log_timestamp(char *out, size_t len)
+{
+	struct timespec now;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
+}
+
+bool log_is_json(void)
+{
+	return as_json;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	char msg[1024], ts[64] = "";
-	struct timespec now;
-	struct tm tm;
 	va_list ap;
 
 	if (level > cur_level)
@@ -75,11 +90,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 	msg[strcspn(msg, "\n")] = 0;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
+	log_timestamp(ts, sizeof(ts));
 	flockfile(stderr);	/* one line at a time: the enrichment thread logs too */
 	if (as_json) {
 		struct jsonw *w = jsonw_new(stderr);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clierr.h"
 #include "cgtrack/abi.h"
 #include "enrich.h"
 #include "entry_out.h"
@@ -63,6 +64,26 @@ static int allowed(enum opt_set set, int opt)
 	}
 }
 
+/* The command being parsed, for messages. */
+static const char *opts_cmd = "";
+
+/*
+ * Are errors wanted as JSON (--json, -j, --log-format json)? Known before
+ * the parse, so that an error about an earlier option is JSON too.
+ */
+static bool wants_json_errors(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j") ||
+		    !strcmp(argv[i], "--log-format=json") ||
+		    (!strcmp(argv[i], "--log-format") && i + 1 < argc &&
+		     !strcmp(argv[i + 1], "json")))
+			return true;
+	return false;
+}
+
 static bool takes_no_arguments(enum opt_set set)
 {
 	return set == OPT_RUN || set == OPT_LOAD || set == OPT_SWEEP || set == OPT_UNLOAD;
@@ -94,16 +115,16 @@ static void bad_option(char **argv, enum opt_set set, int c, int idx)
 	if (c == ':' && !allowed(set, optopt))
 		c = optopt;	/* not this command's, value or not */
 	if (c == ':')
-		fprintf(stderr, "cgtrack %s: option '%s' needs a value\n", cmd,
-			option_name(optopt, idx, name, sizeof(name)));
+		cli_error(cmd, "option '%s' needs a value",
+			  option_name(optopt, idx, name, sizeof(name)));
 	else if (c == '?')
-		fprintf(stderr, "cgtrack %s: unknown option '%s' (see `cgtrack %s --help`)\n",
-			cmd, optopt ? option_name(optopt, -1, name, sizeof(name)) :
-			argv[optind - 1], cmd);
+		cli_error(cmd, "unknown option '%s' (see `cgtrack %s --help`)",
+			  optopt ? option_name(optopt, -1, name, sizeof(name)) :
+			  argv[optind - 1], cmd);
 	else
-		fprintf(stderr, "cgtrack %s: option '%s' does not apply to `cgtrack %s` "
-			"(see `cgtrack %s --help`)\n", cmd,
-			option_name(c, idx, name, sizeof(name)), cmd, cmd);
+		cli_error(cmd, "option '%s' does not apply to `cgtrack %s` (see "
+			  "`cgtrack %s --help`)", option_name(c, idx, name, sizeof(name)),
+			  cmd, cmd);
 }
 
 int64_t parse_duration_ms(const char *s)
@@ -133,19 +154,19 @@ static int parse_runtime(struct common_opts *o, const char *arg)
 	struct runtime_opt *r;
 
 	if (!colon || colon == arg || !colon[1] || colon - arg >= (long)sizeof(r->name)) {
-		fprintf(stderr, "cgtrack: --runtime expects NAME:SOCKET_PATH (e.g. "
-			"docker:/var/run/docker.sock), got '%s'\n", arg);
+		cli_error(opts_cmd, "--runtime expects NAME:SOCKET_PATH (e.g. "
+			"docker:/var/run/docker.sock), got '%s'", arg);
 		return -1;
 	}
 	if (o->n_runtimes == MAX_RUNTIME_OPTS) {
-		fprintf(stderr, "cgtrack: at most %d --runtime options\n", MAX_RUNTIME_OPTS);
+		cli_error(opts_cmd, "at most %d --runtime options", MAX_RUNTIME_OPTS);
 		return -1;
 	}
 	r = &o->runtimes[o->n_runtimes];
 	snprintf(r->name, sizeof(r->name), "%.*s", (int)(colon - arg), arg);
 	if (!enrich_runtime_name_ok(r->name)) {
-		fprintf(stderr, "cgtrack: --runtime NAME is docker, podman, containerd, "
-			"containerd-state or crio, got '%s'\n", r->name);
+		cli_error(opts_cmd, "--runtime NAME is docker, podman, containerd, "
+			"containerd-state or crio, got '%s'", r->name);
 		return -1;
 	}
 	o->n_runtimes++;
@@ -161,8 +182,8 @@ static int parse_max_entries(struct common_opts *o, const char *arg)
 	errno = 0;
 	v = strtoul(arg, &end, 10);
 	if (errno || *end || arg[0] == '-' || v == 0 || v > (1ul << 24)) {
-		fprintf(stderr, "cgtrack: --max-entries must be a whole number from 1 to "
-			"%lu, got '%s'\n", 1ul << 24, arg);
+		cli_error(opts_cmd, "--max-entries must be a whole number from 1 to "
+			"%lu, got '%s'", 1ul << 24, arg);
 		return -1;
 	}
 	o->max_entries = (uint32_t)v;
@@ -184,7 +205,7 @@ static int parse_pin_group(struct common_opts *o, const char *arg)
 	errno = 0;
 	v = strtoul(arg, &end, 10);
 	if (!arg[0] || errno || *end || arg[0] == '-' || v >= (unsigned long)(gid_t)-1) {
-		fprintf(stderr, "cgtrack: --pin-group: no group named '%s'\n", arg);
+		cli_error(opts_cmd, "--pin-group: no group named '%s'", arg);
 		return -1;
 	}
 	o->pin_gid = (gid_t)v;
@@ -205,6 +226,8 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 	o->expiry_ms = 5000;
 	o->enrich_timeout_ms = 2000;
 	o->pin_gid = (gid_t)-1;
+	opts_cmd = argv[0];
+	cli_error_json(wants_json_errors(argc, argv));
 	optind = 0;	/* glibc: 0 also resets its permutation state */
 	opterr = 0;
 	/* options may also follow the arguments: `cgtrack get 42 --json` */
@@ -230,22 +253,22 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 			if (!strcmp(optarg, "json") || !strcmp(optarg, "text")) {
 				json_log = !strcmp(optarg, "json");
 			} else {
-				fprintf(stderr, "cgtrack: --log-format is text or json, got '%s'\n",
+				cli_error(opts_cmd, "--log-format is text or json, got '%s'",
 					optarg);
 				return -1;
 			}
 			break;
 		case O_PIN_DIR:
 			if (optarg[0] != '/') {
-				fprintf(stderr, "cgtrack: --pin-dir must be an absolute path "
-					"on bpffs, got '%s'\n", optarg);
+				cli_error(opts_cmd, "--pin-dir must be an absolute path "
+					"on bpffs, got '%s'", optarg);
 				return -1;
 			}
 			o->pin_dir = optarg;
 			break;
 		case O_MODE:
 			if (strcmp(optarg, "auto") && strcmp(optarg, "v1") && strcmp(optarg, "v2")) {
-				fprintf(stderr, "cgtrack: --cgroup-mode is auto, v1 or v2, got '%s'\n",
+				cli_error(opts_cmd, "--cgroup-mode is auto, v1 or v2, got '%s'",
 					optarg);
 				return -1;
 			}
@@ -261,8 +284,8 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 		case O_EXPIRY:
 			ms = parse_duration_ms(optarg);
 			if (ms < 0) {
-				fprintf(stderr, "cgtrack: --expiry must be a duration of 0 or more "
-					"(5, 5s, 500ms, 1m), got '%s'\n", optarg);
+				cli_error(opts_cmd, "--expiry must be a duration of 0 or more "
+					"(5, 5s, 500ms, 1m), got '%s'", optarg);
 				return -1;
 			}
 			o->expiry_ms = (uint64_t)ms;
@@ -271,8 +294,8 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 		case O_TIMEOUT:
 			ms = parse_duration_ms(optarg);
 			if (ms <= 0) {
-				fprintf(stderr, "cgtrack: --enrich-timeout must be a positive "
-					"duration, got '%s'\n", optarg);
+				cli_error(opts_cmd, "--enrich-timeout must be a positive "
+					"duration, got '%s'", optarg);
 				return -1;
 			}
 			o->enrich_timeout_ms = (uint64_t)ms;
@@ -306,8 +329,8 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 	o->argc = argc - optind;
 	o->argv = argv + optind;
 	if (takes_no_arguments(set) && o->argc) {
-		fprintf(stderr, "cgtrack %s: unexpected argument '%s' (`cgtrack %s` takes "
-			"no arguments; see --help)\n", argv[0], o->argv[0], argv[0]);
+		cli_error(argv[0], "unexpected argument '%s' (`cgtrack %s` takes no "
+			  "arguments; see --help)", o->argv[0], argv[0]);
 		return -1;
 	}
 	return 0;

@@ -26,7 +26,7 @@ t_eq "get --json, tracked: one object" object "$(jq -r type <<<"$out")"
 out=$(cgt find --json ffffffffffff 2>"$T_TMP/err")
 t_eq "find --json, no match: exit 1" 1 "$?"
 t_eq "find --json, no match: []" "[]" "$out"
-t_true "and a JSON error" jq -e '.error | test("no tracked container")' "$T_TMP/err"
+t_true "and a JSON error" jq -e '.msg | test("no tracked container")' "$T_TMP/err"
 out=$(cgt find --json f00 2>"$T_TMP/err")
 t_eq "find --json, ambiguous: exit 1" 1 "$?"
 t_eq "find --json, ambiguous: stdout [] (no match is claimed)" "[]" "$out"
