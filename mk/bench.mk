@@ -8,7 +8,7 @@
 
 BENCH_BIN := $(OUTPUT)/bench/bin
 BENCH_PROGS := $(BENCH_BIN)/cgbench $(BENCH_BIN)/floorload \
-	       $(BENCH_BIN)/floor.bpf.o $(BENCH_BIN)/sweeptime
+	       $(BENCH_BIN)/floor.bpf.o $(BENCH_BIN)/sweeptime $(BENCH_BIN)/firstexec
 BENCH_LIBBPF := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 
 .PHONY: bench bench-quick bench-progs
@@ -28,6 +28,18 @@ $(BENCH_BIN)/floor.bpf.o: scripts/bench/floor.bpf.c $(OUTPUT)/vmlinux.h | $(BENC
 # the loader's own sweep, timed alone (linked like the C tests)
 $(BENCH_BIN)/sweeptime: scripts/bench/sweeptime.c $(LIB_OBJS) | $(BENCH_BIN)
 	$(CC) $(CFLAGS) -Iloader $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+# the names-at-first-exec consumer (scripts/bench/names.sh): built like
+# examples/execcount, against include/cgtrack/ only
+$(BENCH_BIN)/firstexec.bpf.o: scripts/bench/firstexec.bpf.c $(wildcard include/cgtrack/*.h) $(OUTPUT)/vmlinux.h | $(BENCH_BIN)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BENCH_BIN)/firstexec.skel.h: $(BENCH_BIN)/firstexec.bpf.o
+	$(BPFTOOL) gen skeleton $< name firstexec > $@.tmp
+	mv $@.tmp $@
+
+$(BENCH_BIN)/firstexec: scripts/bench/firstexec.c $(BENCH_BIN)/firstexec.skel.h $(wildcard include/cgtrack/*.h)
+	$(CC) $(CFLAGS) -I$(BENCH_BIN) $< $(LDLIBS) -o $@
 
 bench-progs: all $(BENCH_PROGS)
 

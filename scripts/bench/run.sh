@@ -16,7 +16,11 @@
 #      the idle daemon's CPU time and wakeups;
 #   5. the daemon's peak RSS and the maps' kernel memory;
 #   6. a burst of container cgroups by two creators, and that none was
-#      missed.
+#      missed;
+#   7. names before the first exec (scripts/bench/names.sh): containers
+#      started back to back with docker, podman, ctr and the CRI, the share
+#      whose info entry was there at their first exec, mkdir -> info time
+#      (quick: 10 containers with ctr, if containerd is installed).
 # All cgroups are made in a private named v1 hierarchy (nothing else on
 # the host makes cgroups there) or, for exec in a container, in a private
 # cgroup2 directory. Prints one markdown table; raw numbers in
@@ -26,7 +30,8 @@
 # a driver breaks, never because of a timing.
 #
 # usage: run.sh [--quick] [--sections LIST] [--out DIR]
-#   --sections: some of event,throughput,burst,idle,startup,sweep (default all)
+#   --sections: some of event,throughput,burst,idle,startup,sweep,names
+#     (default all)
 #   --out: where raw.jsonl and the results go (default $OUTPUT/bench)
 #   CGTRACK=PATH measures another build of cgtrack (e.g. a variant of the BPF
 #   programs made by scripts/bench/variant.sh under build/bench-variants/);
@@ -39,7 +44,7 @@ OUTPUT=${OUTPUT:-build}
 case $OUTPUT in /*) ;; *) OUTPUT=$ROOT/$OUTPUT ;; esac
 OUT=$OUTPUT/bench
 QUICK=0
-SECTIONS=event,throughput,burst,idle,startup,sweep
+SECTIONS=event,throughput,burst,idle,startup,sweep,names
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
@@ -428,6 +433,18 @@ want idle && idle_start
 want startup && section_startup
 want sweep && section_sweep
 want idle && idle_end
+# real runtimes, after the idle window (their containers are not in the
+# idle daemon's hierarchy, but their daemons would load the machine)
+NAMES_DONE=""
+if want names; then
+	if OUTPUT=$OUTPUT CGTRACK=$CGTRACK FIRSTEXEC=${FIRSTEXEC:-$OUTPUT/bench/bin/firstexec} \
+		"$BENCH_SRC/names.sh" --out "$OUT" $([ "$QUICK" = 1 ] && echo --quick) \
+		${BENCH_NAMES_N:+--n "$BENCH_NAMES_N"}; then
+		NAMES_DONE=1
+	else
+		b_die "the names section failed (scripts/bench/names.sh)"
+	fi
+fi
 
 # the environment, for whoever reads the numbers
 others=$(bpftool -j link show 2>/dev/null | jq '[.[] | select(.tp_name? == "cgroup_mkdir")] | length')
@@ -450,5 +467,13 @@ jq -s --argjson meta "$META" -f "$BENCH_SRC/aggregate.jq" "$RAW" >"$OUT/results.
 	b_die "cannot aggregate $RAW"
 jq -r -f "$BENCH_SRC/table.jq" "$OUT/results.json" >"$OUT/results.md" ||
 	b_die "cannot print the table"
+if [ -n "$NAMES_DONE" ] && [ -s "$OUT/names.json" ]; then
+	jq --slurpfile n "$OUT/names.json" '. + {names: $n[0]}' "$OUT/results.json" \
+		>"$OUT/results.json.tmp" && mv "$OUT/results.json.tmp" "$OUT/results.json"
+	{ echo; echo "Names at first exec (scripts/bench/names.sh):"; echo
+	  echo "| Measure | cgtrack | Baseline (same run) | Ratio | Target | Result |"
+	  echo "|---|---:|---:|---:|---|---|"
+	  cat "$OUT/names.md"; } >>"$OUT/results.md"
+fi
 cat "$OUT/results.md"
 b_log "raw: $OUT/raw.jsonl; results: $OUT/results.json, $OUT/results.md"
