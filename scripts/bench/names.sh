@@ -22,8 +22,13 @@
 # one at a time, their containers removed before the next; everything is
 # stopped by pid at the end, even on failure.
 #
-# usage: names.sh --out DIR [--n N] [--runtimes "docker podman ctr cri"] [--quick]
-#   --quick: N=10, ctr only, and only runtimes already installed (no apt)
+# The baseline, in the same run: the same with a build whose kernel side
+# does not wake the daemon for a new container (scripts/bench/variants/
+# batched.sh: names wait for the once-a-second collection, as before issue
+# 14), on --baseline-n containers per runtime.
+#
+# usage: names.sh --out DIR [--n N] [--baseline-n N] [--runtimes "docker podman ctr cri"] [--quick]
+#   --quick: N=10, ctr only, only runtimes already installed (no apt), no baseline
 # Environment: CGTRACK (default build/cgtrack), FIRSTEXEC (default
 # $OUTPUT/bench/bin/firstexec).
 # Writes DIR/names.json (one object per runtime), DIR/names.md (table rows)
@@ -35,11 +40,12 @@ OUTPUT=${OUTPUT:-build}
 case $OUTPUT in /*) ;; *) OUTPUT=$ROOT/$OUTPUT ;; esac
 CGTRACK=${CGTRACK:-$OUTPUT/cgtrack}
 FIRSTEXEC=${FIRSTEXEC:-$OUTPUT/bench/bin/firstexec}
-OUT="" N=200 RUNTIMES="docker podman ctr cri" QUICK=0
+OUT="" N=200 NB=30 RUNTIMES="docker podman ctr cri" QUICK=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--out) OUT=$2; shift ;;
 	--n) N=$2; shift ;;
+	--baseline-n) NB=$2; shift ;;
 	--runtimes) RUNTIMES=$2; shift ;;
 	--quick) QUICK=1 ;;
 	*) echo "usage: names.sh --out DIR [--n N] [--runtimes LIST] [--quick]" >&2; exit 2 ;;
@@ -50,6 +56,12 @@ done
 if [ "$QUICK" = 1 ]; then
 	N=${BENCH_NAMES_N:-10}
 	RUNTIMES=${BENCH_NAMES_RUNTIMES:-ctr}
+	NB=0
+fi
+BASELINE=${NAMES_BASELINE_CGTRACK:-}
+if [ "$NB" -gt 0 ] && [ -z "$BASELINE" ]; then
+	BASELINE=$(OUTPUT=$OUTPUT scripts/bench/variant.sh batched scripts/bench/variants/batched.sh) ||
+		die "cannot build the baseline (scripts/bench/variant.sh batched)"
 fi
 mkdir -p "$OUT"
 log() { printf '# names: %s\n' "$*" >&2; }
@@ -86,7 +98,7 @@ if [ -z "$RUNTIMES" ]; then
 fi
 
 PIN=/sys/fs/bpf/cgtrack-bench-names-$$
-DAEMON="" CONSUMER=""
+DAEMON="" CONSUMER="" BIN=$CGTRACK
 stop_pid() {	# PID: TERM, bounded wait, KILL
 	local i
 	[ -n "$1" ] || return 0
@@ -102,7 +114,7 @@ cleanup() {
 	trap - EXIT
 	stop_pid "$CONSUMER"
 	stop_pid "$DAEMON"
-	"$CGTRACK" unload --pin-dir "$PIN" >/dev/null 2>&1
+	"$BIN" unload --pin-dir "$PIN" >/dev/null 2>&1
 	cri_cleanup
 	rt_cleanup
 }
@@ -115,7 +127,7 @@ mkdir -p "$W"
 daemon_start() {	# ARGS...
 	local i
 	rm -f "$W/pid"
-	setsid "$CGTRACK" run --pin-dir "$PIN" --pidfile "$W/pid" --cgroup-mode v2 \
+	setsid "$BIN" run --pin-dir "$PIN" --pidfile "$W/pid" --cgroup-mode v2 \
 		--expiry 5 "$@" >>"$W/daemon.out" 2>>"$W/daemon.err" </dev/null &
 	DAEMON=$!
 	for i in $(seq 1 200); do
@@ -143,9 +155,9 @@ consumer_stop() {	# -> $W/first.jsonl
 	grep '^{' "$W/firstexec.out" >"$W/first.jsonl" || :
 }
 
-# start_many RUNTIME: N containers back to back; ids to $W/ids
+# start_many RUNTIME N: N containers back to back; ids to $W/ids
 start_many() {
-	local r=$1 i id root uid
+	local r=$1 N=$2 i id root uid
 	: >"$W/ids"
 	case $r in
 	docker)
@@ -184,8 +196,9 @@ remove_all() {	# RUNTIME
 	esac
 }
 
-measure() {	# RUNTIME
-	local r=$1 args=() t0 t1 rows
+measure() {	# RUNTIME VARIANT BINARY N
+	local r=$1 variant=$2 N=$4 args=() t0 t1 rows
+	BIN=$3
 	case $r in
 	docker)
 		rt_start_dockerd && { rt_docker image inspect "$RT_DOCKER_IMAGE" >/dev/null 2>&1 || rt_docker_import; } ||
@@ -205,13 +218,13 @@ measure() {	# RUNTIME
 	daemon_start "${args[@]}"
 	consumer_start
 	t0=$(date +%s%N)
-	start_many "$r" || die "$r: starting containers failed: $(tail -3 "$W/run.err")"
+	start_many "$r" "$N" || die "$r: starting containers failed: $(tail -3 "$W/run.err")"
 	t1=$(date +%s%N)
 	sleep 3		# late names (retries) still count in mkdir -> info
 	consumer_stop
 	bpftool -j map dump pinned "$PIN/containers" >"$W/containers.json"
 	bpftool -j map dump pinned "$PIN/info" >"$W/info.json"
-	rows=$(jq -n --arg rt "$r" --argjson n "$N" --argjson secs "$(( (t1 - t0) / 1000000 ))" \
+	rows=$(jq -n --arg rt "$r" --arg variant "$variant" --argjson n "$N" --argjson secs "$(( (t1 - t0) / 1000000 ))" \
 		--rawfile ids "$W/ids" --slurpfile first "$W/first.jsonl" \
 		--slurpfile ct "$W/containers.json" --slurpfile inf "$W/info.json" '
 		def pct(p): if length == 0 then null else sort | .[(((p * length) | ceil) - 1)] end;
@@ -234,7 +247,7 @@ measure() {	# RUNTIME
 		        exec_ms: (if $f then (($f.exec_ns - $f.created_ns) / 1e6) else null end),
 		        app_exec_ms: (if $f and $f.app_exec_ns > 0 then (($f.app_exec_ns - $f.created_ns) / 1e6) else null end) } ] as $rows
 		| ($rows | map(select(.ms != null) | .ms)) as $lat
-		| { runtime: $rt, n: $n, start_ms_each: ($secs / $n),
+		| { runtime: $rt, variant: $variant, n: $n, start_ms_each: ($secs / $n),
 		    tracked: ($rows | map(select(.tracked)) | length),
 		    first_exec_seen: ($rows | map(select(.exec_seen)) | length),
 		    present: ($rows | map(select(.present)) | length),
@@ -248,21 +261,27 @@ measure() {	# RUNTIME
 		    app_exec_p50_ms: ($rows | map(select(.app_exec_ms != null) | .app_exec_ms) | pct(0.5)),
 		    rows: $rows }') ||
 		die "$r: could not compute the results"
-	jq -c '.rows[]' <<<"$rows" >"$OUT/names-$r.jsonl"
+	jq -c '.rows[]' <<<"$rows" >"$OUT/names-$r-$variant.jsonl"
 	rows=$(jq -c 'del(.rows)' <<<"$rows")
 	echo "$rows" >>"$OUT/names.json.part"
 	log "$r: $(jq -c . <<<"$rows")"
 	remove_all "$r"
 	stop_pid "$DAEMON"
 	DAEMON=""
+	# the next run loads its own programs
+	"$BIN" unload --pin-dir "$PIN" >/dev/null 2>&1
 }
 
 for r in $RUNTIMES; do
-	measure "$r"
+	measure "$r" cgtrack "$CGTRACK" "$N"
+	[ "$NB" -gt 0 ] && measure "$r" batched "$BASELINE" "$NB"
 done
 jq -s . "$OUT/names.json.part" >"$OUT/names.json" && rm -f "$OUT/names.json.part"
 jq -r '
 	def r2: if . == null then "-" else (. * 100 | round / 100 | tostring) end;
-	.[] | "| names at first exec, \(.runtime) (\(.n) containers back to back, \(.start_ms_each | floor) ms each) | \(.app_present_pct)% present at the entrypoint'"'"'s exec (\(.present_pct)% at the first exec of anything) · mkdir→info p50 \(.p50_ms | r2) ms, p99 \(.p99_ms | r2) ms | entrypoint exec p50 \(.app_exec_p50_ms | r2) ms after mkdir | — | ≥ 99%, p99 < 20 ms | \(if .app_present_pct >= 99 and .p99_ms != null and .p99_ms < 20 then "met" else "missed" end) |"' \
+	def desc: "\(.app_present_pct)% present · mkdir→info p50 \(.p50_ms | r2) ms, p99 \(.p99_ms | r2) ms";
+	(map(select(.variant == "batched")) | map({key: .runtime, value: .}) | from_entries) as $b
+	| .[] | select(.variant == "cgtrack")
+	| "| names at the entrypoint'"'"'s first exec, \(.runtime) (\(.n) containers back to back, \(.start_ms_each | floor) ms each; entrypoint exec \(.app_exec_p50_ms | r2) ms after mkdir, p50) | \(desc) (\(.present_pct)% at the first exec of anything) | \(if $b[.runtime] then "batched wakeups (\($b[.runtime].n) containers): \($b[.runtime] | desc)" else "—" end) | — | ≥ 99%, p99 < 20 ms | \(if .app_present_pct >= 99 and .p99_ms != null and .p99_ms < 20 then "met" else "missed" end) |"' \
 	"$OUT/names.json" >"$OUT/names.md"
 cat "$OUT/names.md"
