@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * `cgtrack find ID_OR_PREFIX`: the cgroups of the container whose id
- * starts with the argument (case-insensitive), its own cgroup first. A
- * prefix that several containers share lists one line per candidate and
- * fails, so that a script never acts on the wrong container.
+ * `cgtrack find ID_OR_PREFIX_OR_NAME`: the cgroups of the container whose
+ * id starts with the argument (case-insensitive), its own cgroup first;
+ * when no id does, the container whose runtime gave it that name. A prefix
+ * (or name) that several containers share lists one line per candidate
+ * and fails, so that a script never acts on the wrong container.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,20 +22,19 @@ struct match {
 };
 
 struct find {
+	const struct pinned *p;
 	const char *prefix;
+	char id[CGTRACK_ID_LEN + 1];	/* the id a name led to */
 	size_t len;
 	struct match *m;
 	size_t n, cap;
 	int exact;			/* some id equals the argument */
 };
 
-static int collect(void *ctx, uint32_t key, const struct cgtrack_container *e)
+static int add_match(struct find *f, uint32_t key, const struct cgtrack_container *e)
 {
-	struct find *f = ctx;
 	struct match *nm;
 
-	if (strncasecmp(e->container_id, f->prefix, f->len))
-		return 0;
 	if (f->n == f->cap) {
 		f->cap = f->cap ? f->cap * 2 : 16;
 		nm = realloc(f->m, f->cap * sizeof(*nm));
@@ -45,9 +45,47 @@ static int collect(void *ctx, uint32_t key, const struct cgtrack_container *e)
 	f->m[f->n].key = key;
 	f->m[f->n].e = *e;
 	f->n++;
+	return 0;
+}
+
+static int collect(void *ctx, uint32_t key, const struct cgtrack_container *e)
+{
+	struct find *f = ctx;
+
+	if (strncasecmp(e->container_id, f->prefix, f->len))
+		return 0;
 	if (!e->container_id[f->len])
 		f->exact = 1;
-	return 0;
+	return add_match(f, key, e);
+}
+
+/* Containers' own cgroups whose runtime-given name is the argument. */
+static int collect_named(void *ctx, uint32_t key, const struct cgtrack_container *e)
+{
+	struct find *f = ctx;
+	struct cgtrack_info inf;
+
+	if (!e->root || e->removed_ns || !entry_info(f->p, e, &inf) ||
+	    strcmp(inf.name, f->prefix))
+		return 0;
+	return add_match(f, key, e);
+}
+
+/*
+ * No id starts with the argument: is it a name? One container so named:
+ * find it by its id (all its cgroups); several: they are the candidates.
+ */
+static int find_by_name(struct find *f)
+{
+	if (entries_each(f->p, collect_named, f))
+		return -1;
+	if (f->n != 1)
+		return 0;
+	snprintf(f->id, sizeof(f->id), "%.*s", CGTRACK_ID_LEN, f->m[0].e.container_id);
+	f->prefix = f->id;
+	f->len = strlen(f->id);
+	f->n = 0;
+	return entries_each(f->p, collect, f);
 }
 
 /* By container id; within one: own cgroup, live ones, then by cgroup id. */
@@ -168,14 +206,16 @@ int cmd_find(int argc, char **argv)
 	}
 	f.prefix = co.argv[0];
 	f.len = strlen(f.prefix);
-	if (f.len > CGTRACK_ID_LEN) {
-		cli_error("find", "'%s' is longer than any container id "
-			"(%d characters)", f.prefix, CGTRACK_ID_LEN);
-		return 1;
-	}
+
 	if (pins_open(co.pin_dir, false, &p))
 		return 1;
-	if (entries_each(&p, collect, &f)) {
+	f.p = &p;
+	/* longer than any id: only a name can match */
+	if (f.len <= CGTRACK_ID_LEN && entries_each(&p, collect, &f)) {
+		cli_error("find", "out of memory");
+		goto out;
+	}
+	if (!f.n && find_by_name(&f)) {
 		cli_error("find", "out of memory");
 		goto out;
 	}
@@ -186,8 +226,8 @@ int cmd_find(int argc, char **argv)
 	ncont = count_containers(&f);
 	if (ncont == 0) {
 		cli_json_empty(co.json, "[]");
-		cli_error("find", "no tracked container id starts with '%s'",
-			  f.prefix);
+		cli_error("find", "no tracked container id starts with '%s', and no "
+			  "live container is so named", f.prefix);
 	} else if (ncont > 1 && co.json) {
 		/* not a match: stdout stays the (empty) answer, the error says why */
 		cli_json_empty(co.json, "[]");

@@ -11,6 +11,7 @@
 #include "clierr.h"
 #include "cmd_query.h"
 #include "entry_out.h"
+#include "names.h"
 #include "options.h"
 #include "pins.h"
 #include "query.h"
@@ -67,8 +68,58 @@ static int collect(void *ctx, __u32 key, const struct cgtrack_container *e)
 	}
 	l->v[l->n].key = key;
 	l->v[l->n].e = *e;
+	/* the filters read its strings before the paths are resolved */
+	entry_sanitize(&l->v[l->n].e);
 	l->n++;
 	return 0;
+}
+
+/* namespace/name, name or uid: what `--pod` may say */
+static bool pod_matches(const char *want, const struct cgtrack_container *e,
+			const struct cgtrack_info *inf)
+{
+	char full[sizeof(inf->pod_namespace) + sizeof(inf->pod_name) + 1];
+
+	snprintf(full, sizeof(full), "%s/%s", inf->pod_namespace, inf->pod_name);
+	return (inf->pod_name[0] && (!strcmp(want, inf->pod_name) || !strcmp(want, full))) ||
+	       (e->pod_uid[0] && !strcmp(want, e->pod_uid)) ||
+	       (inf->pod_uid[0] && !strcmp(want, inf->pod_uid));
+}
+
+static bool state_matches(const char *want, const struct cgtrack_container *e)
+{
+	if (!strcmp(want, "dead"))
+		return e->removed_ns != 0;
+	if (!strcmp(want, "alive"))
+		return !e->removed_ns;
+	return !strcmp(want, state_name(e->state));
+}
+
+/* The list filters: every one given must match. */
+static bool wanted(const struct common_opts *co, const struct pinned *p,
+		   const struct cgtrack_container *e)
+{
+	struct cgtrack_info inf;
+	bool has;
+
+	if (!co->f_runtime && !co->f_state && !co->f_pod && !co->f_name)
+		return true;
+	has = entry_info(p, e, &inf);
+	return (!co->f_runtime || !strcmp(co->f_runtime, shown_runtime(e, &inf, has))) &&
+	       (!co->f_state || state_matches(co->f_state, e)) &&
+	       (!co->f_pod || pod_matches(co->f_pod, e, &inf)) &&
+	       (!co->f_name || (has && !strcmp(co->f_name, inf.name)));
+}
+
+static size_t filter(const struct common_opts *co, const struct pinned *p,
+		     struct entry_view *v, size_t n)
+{
+	size_t i, out = 0;
+
+	for (i = 0; i < n; i++)
+		if (wanted(co, p, &v[i].e))
+			v[out++] = v[i];
+	return out;
 }
 
 int cmd_list(int argc, char **argv)
@@ -79,7 +130,7 @@ int cmd_list(int argc, char **argv)
 	size_t i;
 	int r;
 
-	r = opts_parse(argc, argv, OPT_TABLE, &co);
+	r = opts_parse(argc, argv, OPT_LIST, &co);
 	if (r)
 		return r > 0 ? 0 : 2;
 	if (co.argc) {
@@ -95,6 +146,7 @@ int cmd_list(int argc, char **argv)
 	if (l.n) {
 		qsort(l.v, l.n, sizeof(*l.v), cmp_view);
 		l.n = dedup(l.v, l.n);
+		l.n = filter(&co, &p, l.v, l.n);
 	}
 	/* after dedup: one path lookup (a file handle open) per entry */
 	for (i = 0; i < l.n; i++)

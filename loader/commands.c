@@ -44,9 +44,15 @@ static const struct command commands[] = {
 	  "  PATH: relative to the hierarchy root (/docker/<id>) or a /proc/<pid>/cgroup line\n"
 	  "example: cgtrack parse --json /system.slice/docker-<64 hex>.scope\n" },
 	{ "list", cmd_list, "every tracked cgroup, from the pinned map",
-	  "cgtrack list [--json | --wide]\n"
+	  "cgtrack list [--json | --wide] [filters]\n"
 	  "  -w, --wide           whole names, images and pods (the table cuts them,\n"
-	  "                       marked with an ellipsis)\n" COMMON_HELP },
+	  "                       marked with an ellipsis)\n"
+	  "  --runtime NAME       only this runtime's (the one that answered, else\n"
+	  "                       the path's; as list prints it: docker, crio...)\n"
+	  "  --state S            existed, created, started, alive or dead\n"
+	  "  --pod POD            namespace/name, name or UID of a pod\n"
+	  "  --name NAME          the container's name, as its runtime gave it\n"
+	  "  sorted by container id, its own cgroup first\n" COMMON_HELP },
 	{ "get", cmd_get, "the entry of one cgroup id",
 	  "cgtrack get [--json | --wide] CGROUP_ID\n"
 	  "  CGROUP_ID: the full 64-bit cgroup id, or its low 32 bits (the map key)\n"
@@ -55,8 +61,9 @@ static const struct command commands[] = {
 	  "  (the id is the cgroup directory's inode in the tracked hierarchy, whose\n"
 	  "  mount `cgtrack status` shows)\n"
 	  "example: cgtrack get $(stat -c %i /sys/fs/cgroup/cpuset/docker/<id>)\n" },
-	{ "find", cmd_find, "the cgroups of a container, by id or id prefix",
-	  "cgtrack find [--json | --wide] ID_OR_PREFIX\n"
+	{ "find", cmd_find, "the cgroups of a container, by id, id prefix or name",
+	  "cgtrack find [--json | --wide] ID_OR_PREFIX_OR_NAME\n"
+	  "  a name (the runtime's) when no id starts with the argument\n"
 	  "  case-insensitive; the container's own cgroup first, then its sub-cgroups\n"
 	  COMMON_HELP
 	  "exit: 0 one container matched, 1 none, or ambiguous (one line per\n"

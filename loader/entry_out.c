@@ -16,7 +16,7 @@
  * to be well formed. Terminate the strings inside their fields and make
  * `root` a proper bool before anything prints them.
  */
-static void entry_sanitize(struct cgtrack_container *e)
+void entry_sanitize(struct cgtrack_container *e)
 {
 	unsigned char root;
 
@@ -72,8 +72,8 @@ bool entry_info(const struct pinned *p, const struct cgtrack_container *e,
 }
 
 /* The runtime that answered, else what the path says. */
-static const char *shown_runtime(const struct cgtrack_container *e,
-				 const struct cgtrack_info *inf, bool has)
+const char *shown_runtime(const struct cgtrack_container *e,
+			  const struct cgtrack_info *inf, bool has)
 {
 	if (has && inf->runtime > CGTRACK_RT_UNKNOWN && inf->runtime < CGTRACK_RT_MAX)
 		return runtime_name(inf->runtime);

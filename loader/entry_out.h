@@ -14,7 +14,9 @@ struct entry_view {
 	char path[4096];		/* "" when unknown or removed */
 };
 
-/* Fill view->path from the tracked hierarchy's mount. */
+/* Terminate an entry's strings in their fields, make `root` a bool. */
+void entry_sanitize(struct cgtrack_container *e);
+/* Fill view->path from the tracked hierarchy's mount (sanitizes v->e). */
 void entry_resolve_path(const struct pinned *p, struct entry_view *v);
 /*
  * What the runtime said of e's container (the `info` map, written by the
@@ -26,6 +28,9 @@ bool entry_info(const struct pinned *p, const struct cgtrack_container *e,
  * The printers add the info: name, image, pod_name, pod_namespace,
  * pod_uid (the path's, else the runtime's), sandbox, info_runtime.
  */
+/* The runtime shown: the one that answered (info), else what the path says. */
+const char *shown_runtime(const struct cgtrack_container *e, const struct cgtrack_info *inf,
+			  bool has);
 void entry_json(struct jsonw *w, const struct pinned *p, const struct entry_view *v);
 void entry_table_header(void);
 /* --wide: print whole values (no widths, no cuts) from now on */

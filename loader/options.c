@@ -16,6 +16,7 @@
 enum {
 	O_PIN_DIR = 256, O_MODE, O_V1, O_MAX, O_EXPIRY, O_REPLACE, O_PIDFILE,
 	O_RUNTIME, O_LOGFMT, O_TIMEOUT, O_NO_ENRICH, O_PIN_GROUP, O_PROMETHEUS, O_UNLOAD_ON_EXIT,
+	O_STATE, O_POD, O_NAME,
 };
 
 static const struct option all_opts[] = {
@@ -38,6 +39,9 @@ static const struct option all_opts[] = {
 	{ "pin-group", required_argument, NULL, O_PIN_GROUP },
 	{ "prometheus", no_argument, NULL, O_PROMETHEUS },
 	{ "unload-on-exit", no_argument, NULL, O_UNLOAD_ON_EXIT },
+	{ "state", required_argument, NULL, O_STATE },
+	{ "pod", required_argument, NULL, O_POD },
+	{ "name", required_argument, NULL, O_NAME },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -47,21 +51,37 @@ static int allowed(enum opt_set set, int opt)
 	switch (opt) {
 	case O_MODE: case O_V1: case O_MAX: case O_REPLACE: case O_PIN_GROUP:
 		return set == OPT_RUN || set == OPT_LOAD;
-	case O_PIDFILE: case O_RUNTIME: case O_TIMEOUT: case O_NO_ENRICH:
-	case O_UNLOAD_ON_EXIT:
+	case O_RUNTIME:			/* run: NAME:PATH; list: a filter */
+		return set == OPT_RUN || set == OPT_LIST;
+	case O_PIDFILE: case O_TIMEOUT: case O_NO_ENRICH: case O_UNLOAD_ON_EXIT:
 		return set == OPT_RUN;
+	case O_STATE: case O_POD: case O_NAME:
+		return set == OPT_LIST;
 	case O_EXPIRY:
 		return set == OPT_RUN || set == OPT_LOAD || set == OPT_SWEEP;
 	case 'j':
-		return set == OPT_QUERY || set == OPT_TABLE || set == OPT_SWEEP ||
-		       set == OPT_STATUS;
+		return set == OPT_QUERY || set == OPT_TABLE || set == OPT_LIST ||
+		       set == OPT_SWEEP || set == OPT_STATUS;
 	case 'w':
-		return set == OPT_TABLE;
+		return set == OPT_TABLE || set == OPT_LIST;
 	case O_PROMETHEUS:
 		return set == OPT_STATUS;
 	default:
 		return 1;
 	}
+}
+
+/* list --state: a lifecycle state, or alive / dead */
+static bool state_filter_ok(const char *s)
+{
+	static const char *const ok[] = { "existed", "created", "started", "alive", "dead" };
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!strcmp(s, ok[i]))
+			return true;
+	cli_error("list", "--state is existed, created, started, alive or dead, got '%s'", s);
+	return false;
 }
 
 /* The command being parsed, for messages. */
@@ -307,8 +327,21 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 			o->pidfile = optarg;
 			break;
 		case O_RUNTIME:
-			if (parse_runtime(o, optarg))
+			if (set == OPT_LIST)
+				o->f_runtime = optarg;
+			else if (parse_runtime(o, optarg))
 				return -1;
+			break;
+		case O_STATE:
+			if (!state_filter_ok(optarg))
+				return -1;
+			o->f_state = optarg;
+			break;
+		case O_POD:
+			o->f_pod = optarg;
+			break;
+		case O_NAME:
+			o->f_name = optarg;
 			break;
 		case O_NO_ENRICH:
 			o->no_enrich = true;

@@ -12,7 +12,8 @@
 enum opt_set {
 	OPT_RUN, OPT_LOAD, OPT_SWEEP, OPT_UNLOAD,
 	OPT_QUERY,			/* parse, resolve: --json */
-	OPT_TABLE,			/* list, get, find, pid: --json, --wide */
+	OPT_TABLE,			/* get, find, pid: --json, --wide */
+	OPT_LIST,			/* list: those and the filters */
 	OPT_STATUS,
 };
 
@@ -36,6 +37,10 @@ struct common_opts {
 	bool json;
 	bool prometheus;		/* status: Prometheus text format */
 	bool unload_on_exit;		/* run: detach when stopped (make run) */
+	const char *f_runtime;		/* list filters, NULL: any */
+	const char *f_state;
+	const char *f_pod;
+	const char *f_name;
 	bool no_enrich;
 	struct runtime_opt runtimes[MAX_RUNTIME_OPTS];
 	int n_runtimes;

@@ -174,3 +174,28 @@ t_cleanup() {
 	[ -n "$T_TMP" ] && rm -rf "$T_TMP"
 	return 0
 }
+
+# t_hexbytes N STRING: STRING as bpftool hex words, NUL-padded to N bytes
+t_hexbytes() {
+	local have
+	printf '%s' "$2" | head -c "$1" | od -An -v -tx1 | tr -s ' \n' ' '
+	have=$(printf '%s' "$2" | head -c "$1" | wc -c)
+	[ "$have" -lt "$1" ] && printf ' 00%.0s' $(seq 1 $(( $1 - have )))
+}
+# t_le N VALUE: VALUE as N little-endian bytes
+t_le() {
+	local i
+	for i in $(seq 0 $(( $1 - 1 ))); do printf ' %02x' $(( ($2 >> (8 * i)) & 255 )); done
+}
+# t_write_info CGROUP_ID RUNTIME_ENUM NAME IMAGE POD_NAME POD_NS: an `info`
+# entry as the daemon writes it (struct cgtrack_info), keyed by the low
+# 32 bits of the cgroup id; the container's own cgroup id
+t_write_info() {
+	local v
+	v="$(t_le 8 "$1") $(t_le 8 1) $(t_le 4 "$2") 00 00 00 00 $(t_hexbytes 128 "$3")
+	$(t_hexbytes 256 "$4") $(t_hexbytes 128 "$5") $(t_hexbytes 64 "$6")
+	$(t_hexbytes 37 "") 00 00 00"
+	# shellcheck disable=SC2086
+	bpftool map update pinned "$T_PIN/info" key hex $(t_le 4 $(( $1 & 0xffffffff ))) \
+		value hex $v
+}

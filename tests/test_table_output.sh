@@ -10,17 +10,6 @@ cp "$CGTRACK" "$T_TMP/cgtrack" && CGTRACK=$T_TMP/cgtrack
 command -v bpftool >/dev/null || { t_skip all "no bpftool"; exit 0; }
 [ -n "$(t_hier v2)" ] || { t_skip all "no cgroup2 hierarchy mounted"; exit 0; }
 
-hexbytes() {	# N STRING: as bpftool hex words, padded with NULs to N bytes
-	local have
-	printf '%s' "$2" | head -c "$1" | od -An -v -tx1 | tr -s ' \n' ' '
-	have=$(printf '%s' "$2" | head -c "$1" | wc -c)
-	[ "$have" -lt "$1" ] && printf ' 00%.0s' $(seq 1 $(( $1 - have )))
-}
-le() {	# N VALUE: VALUE as N little-endian bytes
-	local i
-	for i in $(seq 0 $(( $1 - 1 ))); do printf ' %02x' $(( ($2 >> (8 * i)) & 255 )); done
-}
-
 cgt load --cgroup-mode v2 >/dev/null 2>&1 || { t_fail load "failed"; exit 1; }
 id=$(printf 'tbl-%s' "$$" | sha256sum | cut -c1-64)
 dir=$(t_mkdir v2 "docker/$id")
@@ -29,11 +18,7 @@ name=web-frontend-with-a-long-name-0123456789
 image=registry.example.test/team/project/image-name:v1.2.3-long-tag
 pod_name=frontend-deployment-7d9f8b6c5d-x2x4z
 pod_ns=production
-value="$(le 8 "$key") $(le 8 1) $(le 4 2) 00 00 00 00 $(hexbytes 128 "$name")
-	$(hexbytes 256 "$image") $(hexbytes 128 "$pod_name") $(hexbytes 64 "$pod_ns")
-	$(hexbytes 37 "") 00 00 00"
-# shellcheck disable=SC2086
-bpftool map update pinned "$T_PIN/info" key hex $(le 4 "$key") value hex $value ||
+t_write_info "$key" 2 "$name" "$image" "$pod_name" "$pod_ns" ||
 	{ t_fail "write the info entry" "bpftool failed"; exit 1; }
 lxc=$(t_mkdir v2 "machine/lxc-$$.libvirt-lxc")
 
