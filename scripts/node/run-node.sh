@@ -16,8 +16,8 @@
 #   --jobs N            cells at once (default 2)
 #   --cache DIR         images and run logs (default <repo>/build/node)
 #   --output DIR        cgtrack's build directory (default <repo>/build/node-out)
-#   --boot-timeout S    seconds until the scenario must have begun (300)
-#   --timeout S         seconds for a whole boot (900)
+#   --boot-timeout S    seconds until the scenario must have begun (600)
+#   --timeout S         seconds for a whole boot (1800)
 #   --no-install        do not rebuild/reinstall cgtrack into the images
 set -Eeuo pipefail
 
@@ -28,8 +28,8 @@ LAYOUTS=v2,hybrid
 JOBS=2
 CACHE=$REPO_DIR/build/node
 OUT=$REPO_DIR/build/node-out
-BOOT_TIMEOUT=300
-TIMEOUT=900
+BOOT_TIMEOUT=600
+TIMEOUT=1800
 INSTALL=1
 
 usage() { sed -n '2,/^set -/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
