@@ -4,6 +4,7 @@
 
 int cmd_parse(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_find(int argc, char **argv);
 int cmd_pid(int argc, char **argv);

@@ -53,6 +53,12 @@ static const struct command commands[] = {
 	  "  --pod POD            namespace/name, name or UID of a pod\n"
 	  "  --name NAME          the container's name, as its runtime gave it\n"
 	  "  sorted by container id, its own cgroup first\n" COMMON_HELP },
+	{ "watch", cmd_watch, "containers as they come, start and go, from the map",
+	  "cgtrack watch [--json] [--interval DUR] [--duration DUR]\n"
+	  "  reads the map every --interval (default 500ms); never takes events\n"
+	  "  from the daemon; --duration stops after that long (default: Ctrl-C)\n"
+	  COMMON_HELP
+	  "example: cgtrack watch --json | jq -c 'select(.event == \"started\")'\n" },
 	{ "get", cmd_get, "the entry of one cgroup id",
 	  "cgtrack get [--json | --wide] CGROUP_ID\n"
 	  "  CGROUP_ID: the full 64-bit cgroup id, or its low 32 bits (the map key)\n"

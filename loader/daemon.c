@@ -28,6 +28,7 @@
 #include "cgmode.h"
 #include "daemon.h"
 #include "enrich.h"
+#include "event_out.h"
 #include "jsonw.h"
 #include "log.h"
 #include "names.h"
@@ -195,74 +196,17 @@ static void store_expiry(struct daemon *d)
 }
 
 /* Print a container's arrival or departure (sub-cgroups at debug). */
-/*
- * --log-format json: an event is one object on stdout, with the log's
- * time and, once the runtime has answered, the container's name.
- */
-static void report_json(const struct daemon *d, const struct cgtrack_event *ev,
-			const struct cgtrack_container *e)
-{
-	static const char *const names[] = {
-		[CGTRACK_EV_ADDED] = "added", [CGTRACK_EV_REMOVED] = "removed",
-		[CGTRACK_EV_STARTED] = "started",
-	};
-	char ts[64], id[CGTRACK_ID_LEN + 1], pod[CGTRACK_POD_UID_LEN + 1];
-	char name[sizeof(((struct cgtrack_info *)0)->name)];
-	struct cgtrack_info inf;
-	__u32 key = ev->key;
-	struct jsonw *w;
-
-	/* bounded: the map is writable by whoever may write the pins */
-	snprintf(id, sizeof(id), "%.*s", CGTRACK_ID_LEN, e->container_id);
-	snprintf(pod, sizeof(pod), "%.*s", CGTRACK_POD_UID_LEN, e->pod_uid);
-	name[0] = 0;
-	if (d->p.info >= 0 && !bpf_map_lookup_elem(d->p.info, &key, &inf) &&
-	    inf.cgroup_id == e->cgroup_id)
-		snprintf(name, sizeof(name), "%.*s", (int)sizeof(name) - 1, inf.name);
-	log_timestamp(ts, sizeof(ts));
-	w = jsonw_new(stdout);
-	jsonw_start_object(w);
-	jsonw_str_field(w, "time", ts);
-	jsonw_str_field(w, "event", names[ev->type]);
-	jsonw_str_field(w, "runtime", runtime_name(e->runtime));
-	jsonw_str_field(w, "container_id", id);
-	jsonw_u64_field(w, "cgroup_id", e->cgroup_id);
-	jsonw_bool_field(w, "root", e->root);
-	jsonw_str_field(w, "pod_uid", pod);
-	jsonw_str_field(w, "name", name);
-	jsonw_end_object(w);
-	jsonw_destroy(w);
-	putchar('\n');
-	fflush(stdout);
-}
-
 static void report(struct daemon *d, const struct cgtrack_event *ev)
 {
 	struct cgtrack_container e;
-	const char *what;
 	__u32 key = ev->key;
 
 	if (bpf_map_lookup_elem(d->p.containers, &key, &e) || e.cgroup_id != ev->cgroup_id)
 		return;
-	switch (ev->type) {
-	case CGTRACK_EV_ADDED: what = "+"; break;
-	case CGTRACK_EV_REMOVED: what = "-"; break;
-	case CGTRACK_EV_STARTED: what = "started"; break;
-	default: return;
-	}
-	if ((e.root || log_level() >= LOG_DEBUG) && log_is_json()) {
-		report_json(d, ev, &e);
-	} else if (e.root || log_level() >= LOG_DEBUG) {
-		char id[4 * CGTRACK_ID_LEN + 1], pod[4 * CGTRACK_POD_UID_LEN + 1];
-
-		/* bounded and escaped: the map is writable by whoever may write the pins */
-		text_escape(id, sizeof(id), e.container_id, sizeof(e.container_id));
-		text_escape(pod, sizeof(pod), e.pod_uid, sizeof(e.pod_uid));
-		printf("%s %s %s cgroup=%llu %s%s%s\n", what, runtime_name(e.runtime),
-		       id, (unsigned long long)e.cgroup_id, e.root ? "root" : "sub",
-		       pod[0] ? " pod=" : "", pod);
-		fflush(stdout);
-	}
+	if (ev->type < CGTRACK_EV_ADDED || ev->type > CGTRACK_EV_STARTED)
+		return;
+	if (e.root || log_level() >= LOG_DEBUG)
+		event_print(&d->p, ev->type, &e, log_is_json());
 	if (ev->type == CGTRACK_EV_ADDED && e.root && d->enr)
 		enrich_request(d->enr, key, &e);
 }

@@ -16,7 +16,7 @@
 enum {
 	O_PIN_DIR = 256, O_MODE, O_V1, O_MAX, O_EXPIRY, O_REPLACE, O_PIDFILE,
 	O_RUNTIME, O_LOGFMT, O_TIMEOUT, O_NO_ENRICH, O_PIN_GROUP, O_PROMETHEUS, O_UNLOAD_ON_EXIT,
-	O_STATE, O_POD, O_NAME,
+	O_STATE, O_POD, O_NAME, O_INTERVAL, O_DURATION,
 };
 
 static const struct option all_opts[] = {
@@ -42,6 +42,8 @@ static const struct option all_opts[] = {
 	{ "state", required_argument, NULL, O_STATE },
 	{ "pod", required_argument, NULL, O_POD },
 	{ "name", required_argument, NULL, O_NAME },
+	{ "interval", required_argument, NULL, O_INTERVAL },
+	{ "duration", required_argument, NULL, O_DURATION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -57,11 +59,13 @@ static int allowed(enum opt_set set, int opt)
 		return set == OPT_RUN;
 	case O_STATE: case O_POD: case O_NAME:
 		return set == OPT_LIST;
+	case O_INTERVAL: case O_DURATION:
+		return set == OPT_WATCH;
 	case O_EXPIRY:
 		return set == OPT_RUN || set == OPT_LOAD || set == OPT_SWEEP;
 	case 'j':
 		return set == OPT_QUERY || set == OPT_TABLE || set == OPT_LIST ||
-		       set == OPT_SWEEP || set == OPT_STATUS;
+		       set == OPT_SWEEP || set == OPT_STATUS || set == OPT_WATCH;
 	case 'w':
 		return set == OPT_TABLE || set == OPT_LIST;
 	case O_PROMETHEUS:
@@ -106,7 +110,8 @@ static bool wants_json_errors(int argc, char **argv)
 
 static bool takes_no_arguments(enum opt_set set)
 {
-	return set == OPT_RUN || set == OPT_LOAD || set == OPT_SWEEP || set == OPT_UNLOAD;
+	return set == OPT_RUN || set == OPT_LOAD || set == OPT_SWEEP || set == OPT_UNLOAD ||
+	       set == OPT_WATCH;
 }
 
 /* The option's own name, not the value getopt moved on to. */
@@ -245,6 +250,7 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 	o->max_entries = CGTRACK_DEFAULT_MAX_ENTRIES;
 	o->expiry_ms = 5000;
 	o->enrich_timeout_ms = 2000;
+	o->interval_ms = 500;
 	o->pin_gid = (gid_t)-1;
 	opts_cmd = argv[0];
 	cli_error_json(wants_json_errors(argc, argv));
@@ -342,6 +348,20 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 			break;
 		case O_NAME:
 			o->f_name = optarg;
+			break;
+		case O_INTERVAL:
+		case O_DURATION:
+			ms = parse_duration_ms(optarg);
+			if (ms <= 0) {
+				cli_error(opts_cmd, "--%s must be a positive duration (500ms, "
+					  "2s), got '%s'", c == O_INTERVAL ? "interval" :
+					  "duration", optarg);
+				return -1;
+			}
+			if (c == O_INTERVAL)
+				o->interval_ms = (uint64_t)ms;
+			else
+				o->duration_ms = (uint64_t)ms;
 			break;
 		case O_NO_ENRICH:
 			o->no_enrich = true;

@@ -14,6 +14,7 @@ enum opt_set {
 	OPT_QUERY,			/* parse, resolve: --json */
 	OPT_TABLE,			/* get, find, pid: --json, --wide */
 	OPT_LIST,			/* list: those and the filters */
+	OPT_WATCH,			/* watch: --json, --interval, --duration */
 	OPT_STATUS,
 };
 
@@ -41,6 +42,8 @@ struct common_opts {
 	const char *f_state;
 	const char *f_pod;
 	const char *f_name;
+	uint64_t interval_ms;		/* watch */
+	uint64_t duration_ms;		/* watch: 0 until stopped */
 	bool no_enrich;
 	struct runtime_opt runtimes[MAX_RUNTIME_OPTS];
 	int n_runtimes;
