@@ -201,7 +201,9 @@ for c in ${CELLS//,/ }; do stage "$c"; done
 boot() {	# CELL N: sets BOOT_STATUS; log in RES/CELL.bootN.log
 	local cell=$1 n=$2 log=$RES/$1.boot$2.log append qpid t0 began=0 el
 	local pidf=$WORK/$cell.qemu.pid
-	append="console=ttyS0 root=/dev/vda rw quiet panic=-1 systemd.unified_cgroup_hierarchy=1"
+	# no_timer_check: under a loaded host TCG's timer check fails ("IO-APIC +
+	# timer doesn't work") and the kernel panics before it boots
+	append="console=ttyS0 root=/dev/vda rw quiet panic=-1 no_timer_check systemd.unified_cgroup_hierarchy=1"
 	rm -f "$pidf"
 	t0=$(date +%s)
 	qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 2048 -smp 2 \
@@ -253,7 +255,7 @@ run_cell() {	# CELL
 	fi
 	for n in $(seq "$MAXBOOTS"); do
 		boot "$cell" "$n"
-		grep -E '^PKG: (PASS|FAIL) ' "$RES/$cell.boot$n.log.clean" |
+		{ grep -E '^PKG: (PASS|FAIL) ' "$RES/$cell.boot$n.log.clean" || true; } |
 			if [ "$n" = 1 ]; then cat; else sed -E 's/^(PKG: (PASS|FAIL) )/\1boot2:/'; fi >>"$RES/$cell.results"
 		if [ -n "$BOOT_STATUS" ]; then
 			echo "PKG: FAIL boot$n: $BOOT_STATUS" >>"$RES/$cell.results"
