@@ -97,7 +97,8 @@ struct enricher {
 	/* the worker's */
 	struct jobq ready, delayed;
 	struct job *active;		/* requests in flight */
-	unsigned long n_ok, n_failed, n_unknown;
+	atomic_ulong n_ok;		/* also the main thread's (fast path) */
+	unsigned long n_failed, n_unknown;
 
 	/* main thread only */
 	const struct pinned *pins;
@@ -767,7 +768,39 @@ fail:
 	return NULL;
 }
 
-void enrich_request(struct enricher *e, __u32 key, const struct cgtrack_container *c)
+/*
+ * The fast path, in the caller's thread, for a container the kernel has
+ * just added (its record came with a wakeup): the local files that exist
+ * before the container's process, without waiting for the worker to be
+ * scheduled. containerd's bundle answers for good (the job is done);
+ * docker's record is stored and the worker still asks the API. Anything
+ * else (not there yet, an error) is left to the worker, which tries again
+ * as always. Only reads below the runtimes' own state directories.
+ */
+static bool fast_path(struct enricher *e, struct job *j)
+{
+	struct source *s = &e->src[j->order[0]];
+	char hint[256], ns[256];
+
+	if (s->kind == RT_DOCKER) {
+		try_docker_file(e, j, s);
+		return false;
+	}
+	if (s->kind != RT_CONTAINERD)
+		return false;
+	ns_hint(e, j, hint, sizeof(hint));
+	if (rt_containerd_lookup(s->path, hint, j->id, &j->info, ns, sizeof(ns), j->err,
+				 sizeof(j->err)))
+		return false;
+	j->info.cgroup_id = j->cgroup_id;
+	j->info.updated_ns = boot_ns();
+	j->info.runtime = rt_kind_runtime(s->kind);
+	info_store(e, j, false);
+	return true;
+}
+
+static void request(struct enricher *e, __u32 key, const struct cgtrack_container *c,
+		    bool fast)
 {
 	struct job *j;
 
@@ -792,11 +825,20 @@ void enrich_request(struct enricher *e, __u32 key, const struct cgtrack_containe
 	j->key = key;
 	j->cgroup_id = c->cgroup_id;
 	snprintf(j->id, sizeof(j->id), "%s", c->container_id);
+	if (fast && fast_path(e, j)) {
+		free(j);
+		return;
+	}
 	atomic_fetch_add(&e->n_jobs, 1);
 	pthread_mutex_lock(&e->lock);
 	jobq_push(&e->incoming, j);
 	pthread_mutex_unlock(&e->lock);
 	curl_multi_wakeup(e->multi);
+}
+
+void enrich_request(struct enricher *e, __u32 key, const struct cgtrack_container *c)
+{
+	request(e, key, c, true);
 }
 
 void enrich_existing(struct enricher *e)
@@ -812,7 +854,7 @@ void enrich_existing(struct enricher *e)
 		if (bpf_map_lookup_elem(e->containers_fd, &key, &c) ||
 		    info_valid(e, key, c.cgroup_id))
 			continue;
-		enrich_request(e, key, &c);
+		request(e, key, &c, false);
 	}
 }
 
@@ -898,7 +940,7 @@ void enrich_stop(struct enricher *e)
 	for (k = 0; k < RT_KINDS; k++)
 		jobq_free(e, &e->src[k].parked);
 	log_debug("enrich: %lu containers named, %lu failed, %lu unknown to every runtime",
-		  e->n_ok, e->n_failed, e->n_unknown);
+		  (unsigned long)atomic_load(&e->n_ok), e->n_failed, e->n_unknown);
 	curl_multi_cleanup(e->multi);
 	pthread_mutex_destroy(&e->lock);
 	free(e);

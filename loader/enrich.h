@@ -32,7 +32,13 @@ bool enrich_runtime_name_ok(const char *name);
  * run (tracking goes on). p must stay open until enrich_stop.
  */
 struct enricher *enrich_start(const struct common_opts *co, const struct pinned *p);
-/* Queue a root container entry for enrichment; never blocks. */
+/*
+ * A root container entry the kernel has just added: first the local files
+ * that exist before its process (containerd's bundle, docker's record; a
+ * few small reads below the runtimes' state directories, in the caller's
+ * thread), then, if more is needed, queued for the worker; never waits for
+ * a runtime's API.
+ */
 void enrich_request(struct enricher *e, __u32 key, const struct cgtrack_container *c);
 /* Queue every live root entry that has no info yet (at start). */
 void enrich_existing(struct enricher *e);
