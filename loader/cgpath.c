@@ -73,7 +73,8 @@ static const char *strip_proc_line(const char *s)
 	return p + 1;
 }
 
-int cgpath_parse(const char *input, struct cgpath_node *out, char *err, size_t errlen)
+int cgpath_parse_trace(const char *input, struct cgpath_node *out, char *err, size_t errlen,
+		       cgpath_trace_fn trace, void *ctx)
 {
 	struct cgpath_node ring[3];
 	const char *path = input, *p, *end;
@@ -128,7 +129,14 @@ int cgpath_parse(const char *input, struct cgpath_node *out, char *err, size_t e
 		cgpath_step(gp, par, p, clen, 0, &ring[(cur + 1) % 3]);
 		cur = (cur + 1) % 3;
 		depth++;
+		if (trace)
+			trace(ctx, p, clen, &ring[cur]);
 	}
 	*out = ring[cur];
 	return 0;
+}
+
+int cgpath_parse(const char *input, struct cgpath_node *out, char *err, size_t errlen)
+{
+	return cgpath_parse_trace(input, out, err, errlen, NULL, NULL);
 }

@@ -38,4 +38,10 @@ int cgpath_step(const struct cgpath_node *gparent, const struct cgpath_node *par
  */
 int cgpath_parse(const char *input, struct cgpath_node *out, char *err, size_t errlen);
 
+/* The same, calling trace on each component as it is decided (--explain). */
+typedef void (*cgpath_trace_fn)(void *ctx, const char *name, size_t len,
+				const struct cgpath_node *decided);
+int cgpath_parse_trace(const char *input, struct cgpath_node *out, char *err, size_t errlen,
+		       cgpath_trace_fn trace, void *ctx);
+
 #endif

@@ -40,8 +40,11 @@ static const struct command commands[] = {
 	{ "unload", cmd_unload, "detach the programs and remove cgtrack's pins",
 	  "cgtrack unload\n" COMMON_HELP },
 	{ "parse", cmd_parse, "what the parser says of cgroup paths",
-	  "cgtrack parse [--json] PATH...\n"
+	  "cgtrack parse [--json | --explain] PATH...|-\n"
 	  "  PATH: relative to the hierarchy root (/docker/<id>) or a /proc/<pid>/cgroup line\n"
+	  "  -: read the paths from stdin, one per line\n"
+	  "  --explain            each component and what the parser decided of it\n"
+	  "exit: 0, or 2 when a path is not one (relative, too long...)\n"
 	  "example: cgtrack parse --json /system.slice/docker-<64 hex>.scope\n" },
 	{ "list", cmd_list, "every tracked cgroup, from the pinned map",
 	  "cgtrack list [--json | --wide] [filters]\n"

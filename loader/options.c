@@ -16,7 +16,7 @@
 enum {
 	O_PIN_DIR = 256, O_MODE, O_V1, O_MAX, O_EXPIRY, O_REPLACE, O_PIDFILE,
 	O_RUNTIME, O_LOGFMT, O_TIMEOUT, O_NO_ENRICH, O_PIN_GROUP, O_PROMETHEUS, O_UNLOAD_ON_EXIT,
-	O_STATE, O_POD, O_NAME, O_INTERVAL, O_DURATION,
+	O_STATE, O_POD, O_NAME, O_INTERVAL, O_DURATION, O_EXPLAIN,
 };
 
 static const struct option all_opts[] = {
@@ -44,6 +44,7 @@ static const struct option all_opts[] = {
 	{ "name", required_argument, NULL, O_NAME },
 	{ "interval", required_argument, NULL, O_INTERVAL },
 	{ "duration", required_argument, NULL, O_DURATION },
+	{ "explain", no_argument, NULL, O_EXPLAIN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -61,11 +62,14 @@ static int allowed(enum opt_set set, int opt)
 		return set == OPT_LIST;
 	case O_INTERVAL: case O_DURATION:
 		return set == OPT_WATCH;
+	case O_EXPLAIN:
+		return set == OPT_PARSE;
 	case O_EXPIRY:
 		return set == OPT_RUN || set == OPT_LOAD || set == OPT_SWEEP;
 	case 'j':
-		return set == OPT_QUERY || set == OPT_TABLE || set == OPT_LIST ||
-		       set == OPT_SWEEP || set == OPT_STATUS || set == OPT_WATCH;
+		return set == OPT_QUERY || set == OPT_PARSE || set == OPT_TABLE ||
+		       set == OPT_LIST || set == OPT_SWEEP || set == OPT_STATUS ||
+		       set == OPT_WATCH;
 	case 'w':
 		return set == OPT_TABLE || set == OPT_LIST;
 	case O_PROMETHEUS:
@@ -348,6 +352,9 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 			break;
 		case O_NAME:
 			o->f_name = optarg;
+			break;
+		case O_EXPLAIN:
+			o->explain = true;
 			break;
 		case O_INTERVAL:
 		case O_DURATION:

@@ -11,7 +11,8 @@
 
 enum opt_set {
 	OPT_RUN, OPT_LOAD, OPT_SWEEP, OPT_UNLOAD,
-	OPT_QUERY,			/* parse, resolve: --json */
+	OPT_QUERY,			/* resolve: --json */
+	OPT_PARSE,			/* parse: --json, --explain */
 	OPT_TABLE,			/* get, find, pid: --json, --wide */
 	OPT_LIST,			/* list: those and the filters */
 	OPT_WATCH,			/* watch: --json, --interval, --duration */
@@ -44,6 +45,7 @@ struct common_opts {
 	const char *f_name;
 	uint64_t interval_ms;		/* watch */
 	uint64_t duration_ms;		/* watch: 0 until stopped */
+	bool explain;			/* parse */
 	bool no_enrich;
 	struct runtime_opt runtimes[MAX_RUNTIME_OPTS];
 	int n_runtimes;

@@ -24,3 +24,19 @@ t_true "says it needs a value ($out)" grep -q "option '--expiry' needs a value" 
 out=$("$CGTRACK" get 1 --expiry 2>&1)
 t_true "another command's option, even without a value, does not apply ($out)" \
 	grep -q "option '--expiry' does not apply to \`cgtrack get\`" <<<"$out"
+
+# parse: stdin, --explain, and bad input is bad usage (exit 2), as for resolve
+I=$(printf 'cli-%s' "$$" | sha256sum | cut -c1-64)
+out=$(printf '/docker/%s\n/system.slice/x.service\n' "$I" | "$CGTRACK" parse --json -)
+t_eq "parse - reads paths from stdin" "docker none" \
+	"$(jq -r 'if .runtime == "" then "none" else .runtime end' <<<"$out" | xargs)"
+out=$("$CGTRACK" parse --explain "/kubepods/besteffort/pod12345678-1234-1234-1234-123456789abc/$I/sub")
+t_true "parse --explain says which component is the container" \
+	grep -Eq "^  $I +a container: containerd $I, pod 12345678-1234-1234-1234-123456789abc$" <<<"$out"
+t_true "and what its sub-cgroup is" grep -Eq "^  sub +inside container $I \(containerd\)$" <<<"$out"
+t_true "and that the pod directory is not one" \
+	grep -Eq "^  pod12345678-1234-1234-1234-123456789abc +not a container" <<<"$out"
+"$CGTRACK" parse relative >/dev/null 2>&1
+prc=$?
+"$CGTRACK" resolve 4026531840 relative >/dev/null 2>&1
+t_eq "a relative path: parse and resolve both exit 2" "2 2" "$prc $?"
