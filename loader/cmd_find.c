@@ -188,26 +188,22 @@ static void ambiguous_json(const struct find *f, size_t ncont)
 	fputc('\n', stderr);
 }
 
-int cmd_find(int argc, char **argv)
+int cmd_find(struct common_opts *co)
 {
 	struct find f = { 0 };
-	struct common_opts co;
 	struct pinned p;
 	size_t ncont;
-	int r, ret = 1;
+	int ret = 1;
 
-	r = opts_parse(argc, argv, OPT_TABLE, &co);
-	if (r)
-		return r > 0 ? 0 : 2;
-	if (co.argc != 1 || !co.argv[0][0]) {
+	if (co->argc != 1 || !co->argv[0][0]) {
 		cli_error("find", "give one container id or id prefix "
 			"(e.g. docker's 12-character short id)");
 		return 2;
 	}
-	f.prefix = co.argv[0];
+	f.prefix = co->argv[0];
 	f.len = strlen(f.prefix);
 
-	if (pins_open(co.pin_dir, false, &p))
+	if (pins_open(co->pin_dir, false, &p))
 		return 1;
 	f.p = &p;
 	/* longer than any id: only a name can match */
@@ -225,19 +221,19 @@ int cmd_find(int argc, char **argv)
 		qsort(f.m, f.n, sizeof(*f.m), cmp_match);
 	ncont = count_containers(&f);
 	if (ncont == 0) {
-		cli_json_empty(co.json, "[]");
+		cli_json_empty(co->json, "[]");
 		cli_error("find", "no tracked container id starts with '%s', and no "
 			  "live container is so named", f.prefix);
-	} else if (ncont > 1 && co.json) {
+	} else if (ncont > 1 && co->json) {
 		/* not a match: stdout stays the (empty) answer, the error says why */
-		cli_json_empty(co.json, "[]");
+		cli_json_empty(co->json, "[]");
 		ambiguous_json(&f, ncont);
 	} else if (ncont > 1) {
 		cli_error("find", "'%s' is ambiguous: %zu containers match (listed); "
 			  "give more characters", f.prefix, ncont);
-		print_matches(&p, &f, true, co.json);
+		print_matches(&p, &f, true, co->json);
 	} else {
-		print_matches(&p, &f, false, co.json);
+		print_matches(&p, &f, false, co->json);
 		ret = 0;
 	}
 out:

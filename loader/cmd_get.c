@@ -7,23 +7,19 @@
 #include "options.h"
 #include "query.h"
 
-int cmd_get(int argc, char **argv)
+int cmd_get(struct common_opts *co)
 {
-	struct common_opts co;
 	struct entry_view v;
 	struct pinned p;
 	uint64_t id;
 	int r;
 
-	r = opts_parse(argc, argv, OPT_TABLE, &co);
-	if (r)
-		return r > 0 ? 0 : 2;
-	if (co.argc != 1 || parse_u64(co.argv[0], &id)) {
+	if (co->argc != 1 || parse_u64(co->argv[0], &id)) {
 		cli_error("get", "give one cgroup id (a decimal number: the "
 			"64-bit id or its low 32 bits, the map key)");
 		return 2;
 	}
-	if (pins_open(co.pin_dir, false, &p))
+	if (pins_open(co->pin_dir, false, &p))
 		return 1;
 	/*
 	 * A full id above 32 bits must match the entry's: the key alone may
@@ -31,13 +27,13 @@ int cmd_get(int argc, char **argv)
 	 */
 	r = entry_get(&p, (uint32_t)id, &v);
 	if (r || (id > UINT32_MAX && v.e.cgroup_id != id)) {
-		cli_json_empty(co.json, "null");
+		cli_json_empty(co->json, "null");
 		cli_error("get", "cgroup %llu is not tracked",
 			  (unsigned long long)id);
 		pins_close(&p);
 		return 1;
 	}
-	entry_print(&p, &v, co.json);
+	entry_print(&p, &v, co->json);
 	pins_close(&p);
 	return 0;
 }

@@ -122,36 +122,31 @@ static size_t filter(const struct common_opts *co, const struct pinned *p,
 	return out;
 }
 
-int cmd_list(int argc, char **argv)
+int cmd_list(struct common_opts *co)
 {
 	struct list l = { 0 };
-	struct common_opts co;
 	struct pinned p;
 	size_t i;
-	int r;
 
-	r = opts_parse(argc, argv, OPT_LIST, &co);
-	if (r)
-		return r > 0 ? 0 : 2;
-	if (co.argc) {
+	if (co->argc) {
 		cli_error("list", "unexpected argument '%s' (`cgtrack list` "
 			"takes no arguments; a container by id: `cgtrack find %s`)",
-			co.argv[0], co.argv[0]);
+			co->argv[0], co->argv[0]);
 		return 2;
 	}
-	if (pins_open(co.pin_dir, false, &p))
+	if (pins_open(co->pin_dir, false, &p))
 		return 1;
 	if (entries_each(&p, collect, &l))
 		cli_error("list", "out of memory: the list is incomplete");
 	if (l.n) {
 		qsort(l.v, l.n, sizeof(*l.v), cmp_view);
 		l.n = dedup(l.v, l.n);
-		l.n = filter(&co, &p, l.v, l.n);
+		l.n = filter(co, &p, l.v, l.n);
 	}
 	/* after dedup: one path lookup (a file handle open) per entry */
 	for (i = 0; i < l.n; i++)
 		entry_resolve_path(&p, &l.v[i]);
-	entries_print(&p, l.v, l.n, co.json);
+	entries_print(&p, l.v, l.n, co->json);
 	free(l.v);
 	pins_close(&p);
 	return 0;

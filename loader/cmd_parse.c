@@ -111,28 +111,24 @@ static int parse_stdin(const struct common_opts *co)
 	return bad;
 }
 
-int cmd_parse(int argc, char **argv)
+int cmd_parse(struct common_opts *co)
 {
-	struct common_opts co;
-	int i, r, bad = 0;
+	int i, bad = 0;
 
-	r = opts_parse(argc, argv, OPT_PARSE, &co);
-	if (r)
-		return r > 0 ? 0 : 2;
-	if (co.argc == 0) {
+	if (co->argc == 0) {
 		cli_error("parse", "give one or more cgroup paths, or - to read them "
 			  "from stdin");
 		return 2;
 	}
-	if (co.json && co.explain) {
+	if (co->json && co->explain) {
 		cli_error("parse", "--json and --explain: choose one");
 		return 2;
 	}
-	if (!co.json && !co.explain)
+	if (!co->json && !co->explain)
 		printf("%-64s %-11s %-4s %-36s %s\n", "CONTAINER", "RUNTIME", "ROOT",
 		       "POD UID", "PATH");
-	for (i = 0; i < co.argc; i++)
-		bad |= strcmp(co.argv[i], "-") ? parse_one(&co, co.argv[i]) :
-						 parse_stdin(&co);
+	for (i = 0; i < co->argc; i++)
+		bad |= strcmp(co->argv[i], "-") ? parse_one(co, co->argv[i]) :
+						 parse_stdin(co);
 	return bad;
 }

@@ -174,27 +174,23 @@ static void print_json(const struct pinned *p, const struct pid_query *q)
 	putchar('\n');
 }
 
-int cmd_pid(int argc, char **argv)
+int cmd_pid(struct common_opts *co)
 {
 	struct pid_query *q;
-	struct common_opts co;
 	struct pinned p;
-	int r, ret = 1;
+	int ret = 1;
 
-	r = opts_parse(argc, argv, OPT_TABLE, &co);
-	if (r)
-		return r > 0 ? 0 : 2;
 	q = calloc(1, sizeof(*q));
 	if (!q)
 		return 1;
-	if (co.argc < 1 || co.argc > 2 || parse_u64(co.argv[0], &q->pid) || !q->pid ||
-	    (co.argc == 2 && (parse_u64(co.argv[1], &q->tid) || !q->tid))) {
+	if (co->argc < 1 || co->argc > 2 || parse_u64(co->argv[0], &q->pid) || !q->pid ||
+	    (co->argc == 2 && (parse_u64(co->argv[1], &q->tid) || !q->tid))) {
 		cli_error("pid", "give a process id, and optionally one of "
 			"its thread ids");
 		free(q);
 		return 2;
 	}
-	if (pins_open(co.pin_dir, false, &p)) {
+	if (pins_open(co->pin_dir, false, &p)) {
 		free(q);
 		return 1;
 	}
@@ -203,7 +199,7 @@ int cmd_pid(int argc, char **argv)
 	ret = q->tracked || q->parsed.tracked ? 0 : 1;
 	if (!q->tracked && q->parsed.tracked)
 		from_parser(q);
-	if (co.json)
+	if (co->json)
 		print_json(&p, q);
 	else if (ret == 0)
 		entry_print(&p, &q->v, false);

@@ -2,13 +2,15 @@
 #ifndef CGTRACK_CMD_QUERY_H
 #define CGTRACK_CMD_QUERY_H
 
-int cmd_parse(int argc, char **argv);
-int cmd_list(int argc, char **argv);
-int cmd_watch(int argc, char **argv);
-int cmd_get(int argc, char **argv);
-int cmd_find(int argc, char **argv);
-int cmd_pid(int argc, char **argv);
-int cmd_resolve(int argc, char **argv);
-int cmd_status(int argc, char **argv);
+#include "options.h"
+
+int cmd_parse(struct common_opts *co);
+int cmd_list(struct common_opts *co);
+int cmd_watch(struct common_opts *co);
+int cmd_get(struct common_opts *co);
+int cmd_find(struct common_opts *co);
+int cmd_pid(struct common_opts *co);
+int cmd_resolve(struct common_opts *co);
+int cmd_status(struct common_opts *co);
 
 #endif

@@ -315,37 +315,6 @@ static void print_json(const struct resolved *r, const char *path, const struct 
 	putchar('\n');
 }
 
-/*
- * --read and --stat are resolve's own: take them out of argv before the
- * shared option parser sees it (it would refuse them). Stops at "--".
- * Returns -1 if both are given.
- */
-static int take_action(int *argc, char **argv, enum resolve_action *act)
-{
-	int i, n = 1;
-
-	*act = ACT_PATH;
-	for (i = 1; i < *argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			while (i < *argc)
-				argv[n++] = argv[i++];
-			break;
-		}
-		if (!strcmp(argv[i], "--read") || !strcmp(argv[i], "--stat")) {
-			enum resolve_action a = argv[i][2] == 'r' ? ACT_READ : ACT_STAT;
-
-			if (*act != ACT_PATH && *act != a)
-				return -1;
-			*act = a;
-			continue;
-		}
-		argv[n++] = argv[i];
-	}
-	*argc = n;
-	argv[n] = NULL;
-	return 0;
-}
-
 /* What to do with the confined descriptor: name, read or stat it. */
 static int act_on(int fd, enum resolve_action act, bool json, const struct resolved *r,
 		  const char *path)
@@ -377,34 +346,31 @@ static int act_on(int fd, enum resolve_action act, bool json, const struct resol
 	}
 }
 
-int cmd_resolve(int argc, char **argv)
+int cmd_resolve(struct common_opts *co)
 {
 	enum resolve_action act;
-	struct common_opts co;
 	struct resolved r = { 0 };
 	struct pinned p, *pp = NULL;
 	const char *path;
 	char pin[PATH_MAX];
 	int rc, fd;
 
-	if (take_action(&argc, argv, &act)) {
+	if (co->read && co->stat) {
 		cli_error("resolve", "give --read or --stat, not both");
 		return 2;
 	}
-	rc = opts_parse(argc, argv, OPT_QUERY, &co);
-	if (rc)
-		return rc > 0 ? 0 : 2;
-	if (co.argc != 2 || parse_mntns(co.argv[0], &r.mntns)) {
+	act = co->read ? ACT_READ : co->stat ? ACT_STAT : ACT_PATH;
+	if (co->argc != 2 || parse_mntns(co->argv[0], &r.mntns)) {
 		cli_error("resolve", "give a mount namespace (its inode "
 			"number, as in /proc/PID/ns/mnt) and an absolute path");
 		return 2;
 	}
-	if (act == ACT_READ && co.json) {
+	if (act == ACT_READ && co->json) {
 		cli_error("resolve", "--read prints the file's bytes, "
 			"--json does not go with it");
 		return 2;
 	}
-	path = co.argv[1];
+	path = co->argv[1];
 	if (path[0] != '/') {
 		cli_error("resolve", "the path must be absolute in its mount "
 			"namespace, got %s%s%s", path[0] ? "'" : "an empty path",
@@ -412,13 +378,13 @@ int cmd_resolve(int argc, char **argv)
 		return 2;
 	}
 	/* without cgtrack loaded, the /proc scan still answers */
-	pins_path(pin, sizeof(pin), co.pin_dir, CGTRACK_PIN_MNTNS_PIDS);
-	if (!access(pin, F_OK) && !pins_open(co.pin_dir, false, &p))
+	pins_path(pin, sizeof(pin), co->pin_dir, CGTRACK_PIN_MNTNS_PIDS);
+	if (!access(pin, F_OK) && !pins_open(co->pin_dir, false, &p))
 		pp = &p;
 	else
 		log_debug("%s is not pinned: finding a process by scanning /proc", pin);
 	fd = resolve(pp, path, &r);
-	rc = fd < 0 || act_on(fd, act, co.json, &r, path) ? 1 : 0;
+	rc = fd < 0 || act_on(fd, act, co->json, &r, path) ? 1 : 0;
 	if (fd >= 0)
 		close(fd);
 	if (pp)

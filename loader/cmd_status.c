@@ -482,37 +482,33 @@ static void print_unreadable(const struct status *s, const struct common_opts *c
 	putchar('\n');
 }
 
-int cmd_status(int argc, char **argv)
+int cmd_status(struct common_opts *co)
 {
-	struct common_opts co;
 	struct status *s;
-	int r, ret;
+	int ret;
 
-	r = opts_parse(argc, argv, OPT_STATUS, &co);
-	if (r)
-		return r > 0 ? 0 : 2;
-	if (co.argc) {
+	if (co->argc) {
 		cli_error("status", "unexpected argument '%s' (takes no "
-			"arguments; see --help)", co.argv[0]);
+			"arguments; see --help)", co->argv[0]);
 		return 2;
 	}
-	if (co.json && co.prometheus) {
+	if (co->json && co->prometheus) {
 		cli_error("status", "--json and --prometheus: choose one");
 		return 2;
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return 1;
-	s->pin_dir = co.pin_dir;
+	s->pin_dir = co->pin_dir;
 	if (gather(s)) {
-		print_unreadable(s, &co);
+		print_unreadable(s, co);
 		free(s);
 		return 1;
 	}
 	s->opened = true;
-	if (co.prometheus)
+	if (co->prometheus)
 		status_print_prometheus(s);
-	else if (co.json)
+	else if (co->json)
 		print_json(s);
 	else
 		print_text(s);

@@ -109,35 +109,31 @@ static void compare(const struct pinned *p, const struct snap *old, const struct
 	}
 }
 
-int cmd_watch(int argc, char **argv)
+int cmd_watch(struct common_opts *co)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct snap a = { 0 }, b = { 0 }, *old = &a, *now = &b, *t;
-	struct common_opts co;
 	uint64_t end;
 	struct pinned p;
-	int r, ret = 1;
+	int ret = 1;
 
-	r = opts_parse(argc, argv, OPT_WATCH, &co);
-	if (r)
-		return r > 0 ? 0 : 2;
-	if (pins_open(co.pin_dir, false, &p))
+	if (pins_open(co->pin_dir, false, &p))
 		return 1;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	end = co.duration_ms ? boot_ns() + co.duration_ms * 1000000ull : 0;
+	end = co->duration_ms ? boot_ns() + co->duration_ms * 1000000ull : 0;
 	if (snap_take(&p, old))
 		goto oom;
 	while (!stop && (!end || boot_ns() < end)) {
 		struct timespec ts = {
-			.tv_sec = co.interval_ms / 1000,
-			.tv_nsec = (long)(co.interval_ms % 1000) * 1000000,
+			.tv_sec = co->interval_ms / 1000,
+			.tv_nsec = (long)(co->interval_ms % 1000) * 1000000,
 		};
 
 		nanosleep(&ts, NULL);
 		if (snap_take(&p, now))
 			goto oom;
-		compare(&p, old, now, co.json);
+		compare(&p, old, now, co->json);
 		t = old;
 		old = now;
 		now = t;

@@ -3,15 +3,25 @@
 #define CGTRACK_COMMANDS_H
 
 #include <stdio.h>
+#include "options.h"
 
+/*
+ * A command: its options (the set opts_parse() accepts, which also makes
+ * its completion), what it does, and its help.
+ */
 struct command {
 	const char *name;
-	int (*fn)(int argc, char **argv);
+	int (*fn)(struct common_opts *co);
+	enum opt_set set;
 	const char *summary;
 	const char *usage;
 };
 
 const struct command *find_command(const char *name);
 void usage(FILE *f);
+
+/* Every command, in the order of the help. */
+extern const struct command commands[];
+extern const size_t n_commands;
 
 #endif

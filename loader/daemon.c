@@ -5,7 +5,7 @@
  * Ready means populated: then the pidfile is written and, under systemd
  * (Type=notify) or start-stop-daemon --notify-await, READY=1 is sent; a
  * start that fails sends ERRNO= so that they need not wait for a timeout.
- * Also the one-shot `load`, `sweep` and `unload`.
+ * `cgtrack load` is the same start without the loop (daemon_load).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -241,7 +241,7 @@ static void maybe_sweep(struct daemon *d)
  * sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET. Quiet
  * when nobody listens (start-stop-daemon stops listening once ready).
  */
-static void notify(const char *msg)
+void daemon_notify(const char *msg)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -385,7 +385,7 @@ static int unload_at_exit(struct daemon *d)
 	return 0;
 }
 
-int cmd_run(int argc, char **argv)
+int cmd_run(struct common_opts *co)
 {
 	struct daemon d = {
 		.p = { .containers = -1 }, .lock = { .parent = -1, .dir = -1, .links = -1 },
@@ -393,21 +393,16 @@ int cmd_run(int argc, char **argv)
 	enum load_outcome how;
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool wrote_pidfile = false;
-	int ret = 1, r;
+	int ret = 1;
 
-	r = opts_parse(argc, argv, OPT_RUN, &d.co);
-	if (r) {
-		if (r < 0)
-			notify("ERRNO=22");	/* EINVAL: bad usage */
-		return r > 0 ? 0 : 2;
-	}
+	d.co = *co;
 	d.expiry_ns = d.co.expiry_ms * 1000000ull;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (start(&d, "run", &how)) {
-		notify("ERRNO=125");	/* ECANCELED: the log says why */
+		daemon_notify("ERRNO=125");	/* ECANCELED: the log says why */
 		goto out;
 	}
 	d.enr = enrich_start(&d.co, &d.p);
@@ -415,15 +410,15 @@ int cmd_run(int argc, char **argv)
 	if (d.enr)
 		enrich_existing(d.enr);
 	if (d.co.pidfile && write_pidfile(d.co.pidfile)) {
-		notify("ERRNO=125");
+		daemon_notify("ERRNO=125");
 		goto out;
 	}
 	wrote_pidfile = d.co.pidfile != NULL;
-	notify("READY=1\nSTATUS=tracking");
+	daemon_notify("READY=1\nSTATUS=tracking");
 	/* the first sweep also deletes what populate found gone */
 	d.dead_pending = 1;
 	ret = loop(&d) ? 1 : 0;
-	notify("STOPPING=1");
+	daemon_notify("STOPPING=1");
 	if (!ret && d.co.unload_on_exit)
 		ret = unload_at_exit(&d);
 	else if (!ret)
@@ -441,87 +436,18 @@ out:
 	return ret;
 }
 
-int cmd_load(int argc, char **argv)
+int daemon_load(const struct common_opts *co)
 {
 	struct daemon d = {
-		.p = { .containers = -1 }, .lock = { .parent = -1, .dir = -1, .links = -1 },
+		.co = *co, .p = { .containers = -1 },
+		.lock = { .parent = -1, .dir = -1, .links = -1 },
 	};
 	enum load_outcome how;
-	int ret, r;
+	int ret;
 
-	r = opts_parse(argc, argv, OPT_LOAD, &d.co);
-	if (r)
-		return r > 0 ? 0 : 2;
 	d.expiry_ns = d.co.expiry_ms * 1000000ull;
 	ret = start(&d, "load", &how) ? 1 : 0;
 	if (d.p.containers >= 0)
 		pins_close(&d.p);
 	return ret;
-}
-
-int cmd_sweep(int argc, char **argv)
-{
-	struct common_opts co;
-	struct sweep_result r;
-	struct pinned p;
-	uint64_t expiry;
-	int rc;
-
-	rc = opts_parse(argc, argv, OPT_SWEEP, &co);
-	if (rc)
-		return rc > 0 ? 0 : 2;
-	if (pins_open(co.pin_dir, true, &p))
-		return 1;
-	expiry = co.expiry_set ? co.expiry_ms * 1000000ull : p.cfg.expiry_ns;
-	if (sweep_once(&p, expiry, &r)) {
-		pins_close(&p);
-		return 1;
-	}
-	if (co.json) {
-		struct jsonw *w = jsonw_new(stdout);
-
-		jsonw_start_object(w);
-		jsonw_u64_field(w, "scanned", r.scanned);
-		jsonw_u64_field(w, "deleted", r.deleted);
-		jsonw_u64_field(w, "dead", r.dead);
-		jsonw_end_object(w);
-		jsonw_destroy(w);
-		putchar('\n');
-	} else {
-		printf("%llu scanned, %llu deleted, %llu dead within the expiry\n",
-		       (unsigned long long)r.scanned, (unsigned long long)r.deleted,
-		       (unsigned long long)r.dead);
-	}
-	pins_close(&p);
-	return 0;
-}
-
-int cmd_unload(int argc, char **argv)
-{
-	struct common_opts co;
-	int n, r, left;
-
-	r = opts_parse(argc, argv, OPT_UNLOAD, &co);
-	if (r)
-		return r > 0 ? 0 : 2;
-	n = bpfload_unload(co.pin_dir, false, &left);
-	if (n == -EPERM) {
-		log_err("nothing was removed from %s", co.pin_dir);
-		return 1;
-	}
-	if (n < 0) {
-		log_err("could not remove everything in %s (see above); the programs "
-			"stay attached while their link pins exist", co.pin_dir);
-		return 1;
-	}
-	if (n == 0 && !left) {
-		printf("nothing pinned in %s\n", co.pin_dir);
-		return 0;
-	}
-	printf("removed %d pins from %s; cgtrack's programs are detached", n, co.pin_dir);
-	if (left)
-		printf("; %d pins there are not cgtrack's and were left (see above), "
-		       "so the directory stays", left);
-	putchar('\n');
-	return 0;
 }

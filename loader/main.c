@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "daemon.h"
 #include "cgtrack/abi.h"
 #include "log.h"
 
@@ -38,6 +39,8 @@ static void version(void)
 int main(int argc, char **argv)
 {
 	const struct command *c;
+	struct common_opts co;
+	int r;
 
 	log_setup(LOG_INFO, 0);
 	log_route_libbpf();
@@ -66,5 +69,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	return c->fn(argc - 1, argv + 1);
+	r = opts_parse(argc - 1, argv + 1, c->set, &co);
+	if (r < 0)
+		daemon_notify("ERRNO=22");	/* EINVAL, for systemd: bad usage */
+	if (r)
+		return r > 0 ? 0 : 2;
+	return c->fn(&co);
 }

@@ -17,6 +17,7 @@ enum {
 	O_PIN_DIR = 256, O_MODE, O_V1, O_MAX, O_EXPIRY, O_REPLACE, O_PIDFILE,
 	O_RUNTIME, O_LOGFMT, O_TIMEOUT, O_NO_ENRICH, O_PIN_GROUP, O_PROMETHEUS, O_UNLOAD_ON_EXIT,
 	O_STATE, O_POD, O_NAME, O_INTERVAL, O_DURATION, O_EXPLAIN,
+	O_READ, O_STAT,
 };
 
 static const struct option all_opts[] = {
@@ -45,6 +46,8 @@ static const struct option all_opts[] = {
 	{ "interval", required_argument, NULL, O_INTERVAL },
 	{ "duration", required_argument, NULL, O_DURATION },
 	{ "explain", no_argument, NULL, O_EXPLAIN },
+	{ "read", no_argument, NULL, O_READ },
+	{ "stat", no_argument, NULL, O_STAT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -64,10 +67,12 @@ static int allowed(enum opt_set set, int opt)
 		return set == OPT_WATCH;
 	case O_EXPLAIN:
 		return set == OPT_PARSE;
+	case O_READ: case O_STAT:
+		return set == OPT_RESOLVE;
 	case O_EXPIRY:
 		return set == OPT_RUN || set == OPT_LOAD || set == OPT_SWEEP;
 	case 'j':
-		return set == OPT_QUERY || set == OPT_PARSE || set == OPT_TABLE ||
+		return set == OPT_RESOLVE || set == OPT_PARSE || set == OPT_TABLE ||
 		       set == OPT_LIST || set == OPT_SWEEP || set == OPT_STATUS ||
 		       set == OPT_WATCH;
 	case 'w':
@@ -355,6 +360,12 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 			break;
 		case O_EXPLAIN:
 			o->explain = true;
+			break;
+		case O_READ:
+			o->read = true;
+			break;
+		case O_STAT:
+			o->stat = true;
 			break;
 		case O_INTERVAL:
 		case O_DURATION:

@@ -11,7 +11,7 @@
 
 enum opt_set {
 	OPT_RUN, OPT_LOAD, OPT_SWEEP, OPT_UNLOAD,
-	OPT_QUERY,			/* resolve: --json */
+	OPT_RESOLVE,			/* resolve: --json, --read, --stat */
 	OPT_PARSE,			/* parse: --json, --explain */
 	OPT_TABLE,			/* get, find, pid: --json, --wide */
 	OPT_LIST,			/* list: those and the filters */
@@ -46,6 +46,7 @@ struct common_opts {
 	uint64_t interval_ms;		/* watch */
 	uint64_t duration_ms;		/* watch: 0 until stopped */
 	bool explain;			/* parse */
+	bool read, stat;		/* resolve: act on the confined descriptor */
 	bool no_enrich;
 	struct runtime_opt runtimes[MAX_RUNTIME_OPTS];
 	int n_runtimes;

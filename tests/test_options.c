@@ -121,7 +121,7 @@ int main(void)
 	bad(OPT_RUN, "run junk", "unexpected argument 'junk'");
 	bad(OPT_RUN, "run --max-entries 0", "--max-entries must be");
 	bad(OPT_RUN, "run --pin-dir relative", "--pin-dir must be an absolute path");
-	bad(OPT_QUERY, "parse --wide /x", "option '--wide' does not apply");
+	bad(OPT_PARSE, "parse --wide /x", "option '--wide' does not apply");
 	bad(OPT_TABLE, "list --prometheus", "option '--prometheus' does not apply");
 	bad(OPT_RUN, "run --pin-group no-such-group-cgtrack", "no group named");
 	ok(parse(OPT_TABLE, "get 42 --json", &o, err, sizeof(err)) == 0 && o.json &&

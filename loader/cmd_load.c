@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
+/* `cgtrack load`: load (or adopt) and populate once, then exit; tracking goes on. */
+#include "daemon.h"
+#include "options.h"
+
+int cmd_load(struct common_opts *co)
+{
+	return daemon_load(co);
+}
