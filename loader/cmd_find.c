@@ -188,7 +188,7 @@ static void ambiguous_json(const struct find *f, size_t ncont)
 	fputc('\n', stderr);
 }
 
-int cmd_find(struct common_opts *co)
+int cmd_find(const struct common_opts *co)
 {
 	struct find f = { 0 };
 	struct pinned p;

@@ -7,7 +7,7 @@
 #include "options.h"
 #include "query.h"
 
-int cmd_get(struct common_opts *co)
+int cmd_get(const struct common_opts *co)
 {
 	struct entry_view v;
 	struct pinned p;

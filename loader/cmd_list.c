@@ -122,7 +122,7 @@ static size_t filter(const struct common_opts *co, const struct pinned *p,
 	return out;
 }
 
-int cmd_list(struct common_opts *co)
+int cmd_list(const struct common_opts *co)
 {
 	struct list l = { 0 };
 	struct pinned p;

@@ -3,7 +3,7 @@
 #include "daemon.h"
 #include "options.h"
 
-int cmd_load(struct common_opts *co)
+int cmd_load(const struct common_opts *co)
 {
 	return daemon_load(co);
 }

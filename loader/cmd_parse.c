@@ -111,7 +111,7 @@ static int parse_stdin(const struct common_opts *co)
 	return bad;
 }
 
-int cmd_parse(struct common_opts *co)
+int cmd_parse(const struct common_opts *co)
 {
 	int i, bad = 0;
 

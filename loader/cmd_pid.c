@@ -174,7 +174,7 @@ static void print_json(const struct pinned *p, const struct pid_query *q)
 	putchar('\n');
 }
 
-int cmd_pid(struct common_opts *co)
+int cmd_pid(const struct common_opts *co)
 {
 	struct pid_query *q;
 	struct pinned p;

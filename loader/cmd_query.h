@@ -4,13 +4,13 @@
 
 #include "options.h"
 
-int cmd_parse(struct common_opts *co);
-int cmd_list(struct common_opts *co);
-int cmd_watch(struct common_opts *co);
-int cmd_get(struct common_opts *co);
-int cmd_find(struct common_opts *co);
-int cmd_pid(struct common_opts *co);
-int cmd_resolve(struct common_opts *co);
-int cmd_status(struct common_opts *co);
+int cmd_parse(const struct common_opts *co);
+int cmd_list(const struct common_opts *co);
+int cmd_watch(const struct common_opts *co);
+int cmd_get(const struct common_opts *co);
+int cmd_find(const struct common_opts *co);
+int cmd_pid(const struct common_opts *co);
+int cmd_resolve(const struct common_opts *co);
+int cmd_status(const struct common_opts *co);
 
 #endif

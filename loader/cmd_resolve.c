@@ -346,7 +346,7 @@ static int act_on(int fd, enum resolve_action act, bool json, const struct resol
 	}
 }
 
-int cmd_resolve(struct common_opts *co)
+int cmd_resolve(const struct common_opts *co)
 {
 	enum resolve_action act;
 	struct resolved r = { 0 };

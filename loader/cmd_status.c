@@ -482,7 +482,7 @@ static void print_unreadable(const struct status *s, const struct common_opts *c
 	putchar('\n');
 }
 
-int cmd_status(struct common_opts *co)
+int cmd_status(const struct common_opts *co)
 {
 	struct status *s;
 	int ret;

@@ -11,7 +11,7 @@
 #include "pins.h"
 #include "sweep.h"
 
-int cmd_sweep(struct common_opts *co)
+int cmd_sweep(const struct common_opts *co)
 {
 	struct sweep_result r;
 	struct pinned p;

@@ -11,7 +11,7 @@
 #include "log.h"
 #include "options.h"
 
-int cmd_unload(struct common_opts *co)
+int cmd_unload(const struct common_opts *co)
 {
 	int n, left;
 

@@ -109,7 +109,7 @@ static void compare(const struct pinned *p, const struct snap *old, const struct
 	}
 }
 
-int cmd_watch(struct common_opts *co)
+int cmd_watch(const struct common_opts *co)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct snap a = { 0 }, b = { 0 }, *old = &a, *now = &b, *t;

@@ -11,7 +11,7 @@
  */
 struct command {
 	const char *name;
-	int (*fn)(struct common_opts *co);
+	int (*fn)(const struct common_opts *co);
 	enum opt_set set;
 	const char *summary;
 	const char *usage;

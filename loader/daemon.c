@@ -385,7 +385,7 @@ static int unload_at_exit(struct daemon *d)
 	return 0;
 }
 
-int cmd_run(struct common_opts *co)
+int cmd_run(const struct common_opts *co)
 {
 	struct daemon d = {
 		.p = { .containers = -1 }, .lock = { .parent = -1, .dir = -1, .links = -1 },

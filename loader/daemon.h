@@ -5,10 +5,10 @@
 
 #include "options.h"
 
-int cmd_run(struct common_opts *co);
-int cmd_load(struct common_opts *co);
-int cmd_sweep(struct common_opts *co);
-int cmd_unload(struct common_opts *co);
+int cmd_run(const struct common_opts *co);
+int cmd_load(const struct common_opts *co);
+int cmd_sweep(const struct common_opts *co);
+int cmd_unload(const struct common_opts *co);
 
 /* load or adopt, and populate, as `run` starts, then return: 0 or 1 */
 int daemon_load(const struct common_opts *co);

@@ -658,8 +658,12 @@ static void start_ready(struct enricher *e)
 	struct job *j;
 
 	while ((j = jobq_pop(&e->ready))) {
-		/* asked twice (an event and the start-up walk): answered already */
-		if (!j->pos && !j->attempt && !j->rechecked &&
+		/*
+		 * asked twice (an event and the start-up walk): answered
+		 * already; not so when the answer is docker's record, which
+		 * the API is still to confirm
+		 */
+		if (!j->pos && !j->attempt && !j->rechecked && !j->early &&
 		    info_valid(e, j->key, j->cgroup_id)) {
 			job_free(e, j);
 			continue;
