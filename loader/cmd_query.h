@@ -12,5 +12,6 @@ int cmd_find(const struct common_opts *co);
 int cmd_pid(const struct common_opts *co);
 int cmd_resolve(const struct common_opts *co);
 int cmd_status(const struct common_opts *co);
+int cmd_completion(const struct common_opts *co);
 
 #endif

@@ -121,6 +121,10 @@ const struct command commands[] = {
 	  COMMON_HELP
 	  "exit: 0 healthy (loaded, all programs attached, map not full), 1 not\n"
 	  "      (each problem is printed), 2 bad usage; warnings do not fail it\n" },
+	{ "completion", cmd_completion, OPT_COMPLETION,
+	  "a completion script for the shell (bash)",
+	  "cgtrack completion bash\n"
+	  "example: cgtrack completion bash > /etc/bash_completion.d/cgtrack\n" },
 };
 
 const size_t n_commands = sizeof(commands) / sizeof(commands[0]);

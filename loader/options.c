@@ -161,6 +161,31 @@ static void bad_option(char **argv, enum opt_set set, int c, int idx)
 			  cmd, cmd);
 }
 
+void opts_each(enum opt_set set, opt_fn fn, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; all_opts[i].name; i++)
+		if (allowed(set, all_opts[i].val))
+			fn(ctx, all_opts[i].name, all_opts[i].has_arg == required_argument);
+}
+
+const char *opt_values(const char *name)
+{
+	static const struct { const char *opt, *values; } fixed[] = {
+		{ "cgroup-mode", "auto v1 v2" },
+		{ "log-format", "text json" },
+		{ "state", "existed created started alive dead" },
+		{ "runtime", "docker containerd crio podman garden lxc libvirt-lxc ecs buildkit" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (!strcmp(fixed[i].opt, name))
+			return fixed[i].values;
+	return NULL;
+}
+
 int64_t parse_duration_ms(const char *s)
 {
 	char *end;

@@ -16,6 +16,7 @@ enum opt_set {
 	OPT_TABLE,			/* get, find, pid: --json, --wide */
 	OPT_LIST,			/* list: those and the filters */
 	OPT_WATCH,			/* watch: --json, --interval, --duration */
+	OPT_COMPLETION,			/* completion: only the common options */
 	OPT_STATUS,
 };
 
@@ -60,6 +61,12 @@ struct common_opts {
  * printing an error naming the bad option (the caller exits 2).
  */
 int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o);
+
+/* Call fn on every option `set` accepts (completion). */
+typedef void (*opt_fn)(void *ctx, const char *name, bool has_arg);
+void opts_each(enum opt_set set, opt_fn fn, void *ctx);
+/* The values an option takes, space-separated, or NULL if free-form. */
+const char *opt_values(const char *name);
 
 /* Defined by main.c: the --help text of a command. */
 void print_command_help(const char *cmd);

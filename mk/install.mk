@@ -12,6 +12,7 @@ INCLUDEDIR     ?= $(PREFIX)/include
 MANDIR         ?= $(PREFIX)/share/man
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 INITDIR        ?= /etc/init.d
+COMPLETIONDIR  ?= $(PREFIX)/share/bash-completion/completions
 INSTALL        ?= install
 
 INSTALL_HDRS   := $(notdir $(wildcard include/cgtrack/*.h))
@@ -25,11 +26,18 @@ INSTALLED_FILES = $(SBINDIR)/cgtrack \
 		  $(addprefix $(INCLUDEDIR)/cgtrack/,$(INSTALL_HDRS)) \
 		  $(SYSTEMDUNITDIR)/cgtrack.service \
 		  $(INITDIR)/cgtrack \
-		  $(MANDIR)/man8/cgtrack.8
+		  $(MANDIR)/man8/cgtrack.8 \
+		  $(COMPLETIONDIR)/cgtrack
 
-install: all
+# made by the binary from its own command table (cgtrack completion bash)
+$(OUTPUT)/cgtrack.bash-completion: $(OUTPUT)/cgtrack
+	$< completion bash > $@.tmp
+	mv $@.tmp $@
+
+install: all $(OUTPUT)/cgtrack.bash-completion
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(INCLUDEDIR)/cgtrack \
-		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(INITDIR)
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(INITDIR) $(DESTDIR)$(COMPLETIONDIR)
+	$(INSTALL) -m 0644 $(OUTPUT)/cgtrack.bash-completion $(DESTDIR)$(COMPLETIONDIR)/cgtrack
 	$(INSTALL) -m 0755 $(OUTPUT)/cgtrack $(DESTDIR)$(SBINDIR)/cgtrack
 	$(INSTALL) -m 0644 $(addprefix include/cgtrack/,$(INSTALL_HDRS)) \
 		$(DESTDIR)$(INCLUDEDIR)/cgtrack/

@@ -40,3 +40,18 @@ t_true "and that the pod directory is not one" \
 prc=$?
 "$CGTRACK" resolve 4026531840 relative >/dev/null 2>&1
 t_eq "a relative path: parse and resolve both exit 2" "2 2" "$prc $?"
+
+# bash completion, made from the command table and the option sets
+"$CGTRACK" completion bash >"$T_TMP/c.bash" || t_fail "completion bash" "exit $?"
+comp() {	# WORDS...: what completing the last word offers
+	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _cgtrack
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$T_TMP/c.bash" cgtrack "$@" | sort | xargs
+}
+t_eq "completion: commands" "list" "$(comp li)"
+t_eq "completion: list's own options" "--state" "$(comp list --st)"
+t_eq "completion: an option's values" "auto v1 v2" "$(comp run --cgroup-mode '')"
+t_eq "completion: parse offers --explain" "--explain" "$(comp parse --ex)"
+t_eq "completion: get does not offer list's filters" "" "$(comp get --st)"
+t_eq "completion: every command is offered" \
+	"$("$CGTRACK" --help | awk '/^  [a-z]/ { print $1 }' | sort | xargs)" \
+	"$(comp '' | tr ' ' '\n' | grep -v '^--' | sort | xargs)"

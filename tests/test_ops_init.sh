@@ -195,9 +195,10 @@ else
 			echo "0644 /usr/local/include/cgtrack/$(basename "$h")"
 		done
 		[ -f "$ROOT/man/cgtrack.8" ] && echo "0644 /usr/local/share/man/man8/cgtrack.8"
+		echo "0644 /usr/local/share/bash-completion/completions/cgtrack"
 	} | sort)
 	got=$(cd "$dest" && find . -type f -printf '%#m /%P\n' | sort)
-	t_eq "install: exactly the binary, headers, unit, init script (and man page)" "$want" "$got"
+	t_eq "install: exactly the binary, headers, unit, init script, man page, completion" "$want" "$got"
 	t_true "install: the installed binary runs" "$dest/usr/local/sbin/cgtrack" --help
 	t_true "install: headers identical" diff -r "$ROOT/include/cgtrack" "$dest/usr/local/include/cgtrack"
 	t_true "install: the unit runs the installed binary" \
