@@ -114,3 +114,38 @@ for what in link:$bad_link dir:$bad_dir fifo:$bad_fifo big:$bad_big other:$bad_o
 done
 t_true "the daemon is alive" kill -0 "$T_DAEMON_PID"
 t_daemon_stop
+
+# --- the API stays the authority: with docker's socket there (a fake that
+# answers from files), a container named from its record is asked about
+# too, and the API's answer replaces the record's; one the API does not
+# know keeps the record's names and is not counted as failed
+mkdir -p "$T_TMP/api"
+setsid python3 "$TESTS_DIR/fakes/fake_runtime.py" --socket "$T_TMP/docker.sock" --style docker \
+	--dir "$T_TMP/api" --log "$T_TMP/docker.log" >"$T_TMP/fake.out" 2>&1 &
+T_PIDS+=("$!")
+t_wait_for "fake docker" 5 test -S "$T_TMP/docker.sock" ||
+	{ t_fail "fake docker" "did not start: $(cat "$T_TMP/fake.out")"; exit 1; }
+t_daemon_start --cgroup-mode v2 --expiry 1 --runtime "docker-root:$DR" \
+	--runtime "docker:$T_TMP/docker.sock" ||
+	{ t_fail "daemon start (docker-root and API)" "see log"; exit 1; }
+f0=$(failed)
+both=$(new_id) reconly=$(new_id)
+record "$both" web registry.example/web:record
+jq -n --arg id "$both" '{Id: $id, Name: "/web", Config: {Image: "registry.example/web:api", Labels: {}}}' \
+	>"$T_TMP/api/$both.json"
+record "$reconly" lonely registry.example/lonely:1
+t_mkdir v2 "docker/$both" "docker/$reconly" >/dev/null
+kb=$(key_of "docker/$both") kr=$(key_of "docker/$reconly")
+if t_wait_for "API answer" 5 test "$(t_field "$kb" image)" = registry.example/web:api; then
+	t_ok "record first, then the API's answer replaces it (image from the API)"
+else
+	t_fail "the API's answer replaces the record's" "$(t_entry "$kb"); requests: $(cat "$T_TMP/docker.log" 2>/dev/null)"
+fi
+t_eq "the API was asked about the recorded container" 1 \
+	"$(grep -c "^GET /containers/$both/json" "$T_TMP/docker.log")"
+sleep 2.5	# the API's 404 for the other one, and its recheck
+t_eq "a container the API does not know keeps its record's names" \
+	"lonely|registry.example/lonely:1|docker" \
+	"$(t_entry "$kr" | jq -r '"\(.name)|\(.image)|\(.info_runtime)"')"
+t_eq "... and is not counted as failed" "$f0" "$(failed)"
+t_daemon_stop
