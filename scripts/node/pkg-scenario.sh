@@ -84,7 +84,8 @@ daemon_pid() {
 }
 why_down() {
 	if [ "$INIT" = systemd ]; then
-		echo "$(systemctl is-active cgtrack.service) $(journalctl -b -u cgtrack.service -n 6 --no-pager -o cat 2>&1 | tr '\n' '|')"
+		# the daemon's own last lines, then systemd's
+		echo "$(systemctl is-active cgtrack.service) daemon: $(journalctl -b _SYSTEMD_UNIT=cgtrack.service -n 3 --no-pager -o cat 2>&1 | tr '\n' '|') systemd: $(journalctl -b -u cgtrack.service -n 3 --no-pager -o cat 2>&1 | tr '\n' '|')"
 	else
 		echo "$(service cgtrack status 2>&1) $(tail -n 6 /var/log/cgtrack.log 2>&1 | tr '\n' '|')"
 	fi
@@ -127,6 +128,12 @@ drun() {	# NAME [docker run options]: prints the id
 	docker run -d --network none --name "$n" "$@" "$IMG" sleep 3600 2>&1 | tail -n 1
 }
 docker_ok=0
+# under sysvinit dockerd starts its own containerd and gives up after a
+# timeout that a slow (TCG) boot can miss: one restart
+if ! docker_up && [ "$INIT" = sysv ]; then
+	info "dockerd not up after 120 s: service docker restart ($(tail -n 1 /var/log/docker.log 2>/dev/null | cut -c1-200))"
+	service docker restart >/dev/null 2>&1
+fi
 if docker_up; then
 	docker_ok=1
 	docker image inspect "$IMG" >/dev/null 2>&1 ||
