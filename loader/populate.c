@@ -29,71 +29,45 @@ struct walk {
 	const struct tracked_hierarchy *th;
 	const struct pinned *p;
 	struct populate_result *res;
-	uint32_t *seen;			/* open-addressing set of tracked keys + 1 */
-	size_t seen_cap;		/* a power of two */
+	uint32_t *seen;			/* tracked keys found (sorted after the walk) */
+	size_t seen_cap;
 	size_t seen_n;
 	uint64_t started_ns;
 };
 
-static size_t seen_slot(uint32_t key, size_t cap)
-{
-	return (size_t)(uint32_t)(key * 2654435761u) & (cap - 1);
-}
-
 /*
- * Double the set. There can be more tracked cgroups than map entries
- * (the map full): a set that never grew would fill up and seen_add()
- * would probe forever. Out of memory: no set (and no reconcile).
+ * The keys of the tracked cgroups found, appended during the walk (there
+ * can be more than map entries when the map is full), sorted once for the
+ * reconcile's lookups. Out of memory: no set, and no reconcile.
  */
-static void seen_grow(struct walk *w)
-{
-	size_t cap = w->seen_cap * 2, i, j;
-	uint32_t *n = calloc(cap, sizeof(*n));
-
-	if (!n) {
-		free(w->seen);
-		w->seen = NULL;
-		return;
-	}
-	for (i = 0; i < w->seen_cap; i++) {
-		if (!w->seen[i])
-			continue;
-		j = seen_slot(w->seen[i] - 1, cap);
-		while (n[j])
-			j = (j + 1) & (cap - 1);
-		n[j] = w->seen[i];
-	}
-	free(w->seen);
-	w->seen = n;
-	w->seen_cap = cap;
-}
-
 static void seen_add(struct walk *w, uint32_t key)
 {
-	size_t i;
-
-	if (w->seen && (w->seen_n + 1) * 2 > w->seen_cap)
-		seen_grow(w);
 	if (!w->seen)
 		return;
-	i = seen_slot(key, w->seen_cap);
-	while (w->seen[i] && w->seen[i] != key + 1)
-		i = (i + 1) & (w->seen_cap - 1);
-	if (!w->seen[i])
-		w->seen_n++;
-	w->seen[i] = key + 1;
+	if (w->seen_n == w->seen_cap) {
+		uint32_t *n = realloc(w->seen, 2 * w->seen_cap * sizeof(*n));
+
+		if (!n) {
+			free(w->seen);
+			w->seen = NULL;
+			return;
+		}
+		w->seen = n;
+		w->seen_cap *= 2;
+	}
+	w->seen[w->seen_n++] = key;
 }
 
-static int seen_has(const struct walk *w, uint32_t key)
+static int cmp_u32(const void *a, const void *b)
 {
-	size_t i = seen_slot(key, w->seen_cap);
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
-	while (w->seen[i]) {
-		if (w->seen[i] == key + 1)
-			return 1;
-		i = (i + 1) & (w->seen_cap - 1);
-	}
-	return 0;
+	return x < y ? -1 : x > y;
+}
+
+static bool seen_has(const struct walk *w, uint32_t key)
+{
+	return bsearch(&key, w->seen, w->seen_n, sizeof(key), cmp_u32) != NULL;
 }
 
 static void mark_dead(const struct pinned *p, uint32_t key, uint64_t cgid)
@@ -282,9 +256,8 @@ int populate(enum walk_mode mode, const struct tracked_hierarchy *th,
 	memset(res, 0, sizeof(*res));
 	w.started_ns = boot_ns();
 	if (mode == WALK_START) {
-		for (w.seen_cap = 1024; w.seen_cap < 2ull * p->max_entries; w.seen_cap <<= 1)
-			;
-		w.seen = calloc(w.seen_cap, sizeof(*w.seen));
+		w.seen_cap = 1024;
+		w.seen = malloc(w.seen_cap * sizeof(*w.seen));
 	}
 
 	fd = open(th->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -297,8 +270,10 @@ int populate(enum walk_mode mode, const struct tracked_hierarchy *th,
 	cgpath_root(&root);
 	walk_dir(&w, fd, NULL, &root);
 	/* only a start reconciles: the kernel marks removals while it tracks */
-	if (w.seen)
+	if (w.seen) {
+		qsort(w.seen, w.seen_n, sizeof(*w.seen), cmp_u32);
 		entries_each(p, reconcile_one, &w);
+	}
 	free(w.seen);
 	if (res->unwalked)
 		log_warn("populate: %llu cgroup directories could not be walked (deeper "
