@@ -219,7 +219,7 @@ boot() {	# CELL N: sets BOOT_STATUS; log in RES/CELL.bootN.log
 	while kill -0 "$qpid" 2>/dev/null; do
 		sleep 1
 		el=$(($(date +%s) - t0))
-		if [ "$began" = 0 ] && grep -q 'PKG: BEGIN' "$log"; then began=1; fi
+		if [ "$began" = 0 ] && grep -a -q 'PKG: BEGIN' "$log"; then began=1; fi
 		if [ "$began" = 0 ] && [ "$el" -ge "$BOOT_TIMEOUT" ]; then
 			BOOT_STATUS="did not boot in time: no scenario ${BOOT_TIMEOUT}s after qemu started"
 			break
@@ -237,7 +237,8 @@ boot() {	# CELL N: sets BOOT_STATUS; log in RES/CELL.bootN.log
 	wait "$qpid" 2>/dev/null || true
 	rm -f "$pidf"
 	echo "$(($(date +%s) - t0))" >"$RES/$cell.boot$n.secs"
-	tr -d '\r' <"$log" >"$log.clean"
+	# printable text only (the console has escape sequences and binary bytes)
+	tr -d '\r' <"$log" | tr -cd '\11\12\40-\176' >"$log.clean"
 	if [ -z "$BOOT_STATUS" ] && ! grep -q "^PKG: DONE boot=$n" "$log.clean"; then
 		if grep -q "^PKG: BEGIN boot=$n" "$log.clean"; then BOOT_STATUS="scenario stopped before its end"
 		else BOOT_STATUS="the scenario never ran (boot $n)"; fi
@@ -258,7 +259,7 @@ run_cell() {	# CELL
 	fi
 	for n in $(seq "$MAXBOOTS"); do
 		boot "$cell" "$n"
-		{ grep -E '^PKG: (PASS|FAIL) ' "$RES/$cell.boot$n.log.clean" || true; } |
+		{ grep -a -E '^PKG: (PASS|FAIL) ' "$RES/$cell.boot$n.log.clean" || true; } |
 			if [ "$n" = 1 ]; then cat; else sed -E 's/^(PKG: (PASS|FAIL) )/\1boot2:/'; fi >>"$RES/$cell.results"
 		if [ -n "$BOOT_STATUS" ]; then
 			echo "PKG: FAIL boot$n: $BOOT_STATUS" >>"$RES/$cell.results"
@@ -267,7 +268,7 @@ run_cell() {	# CELL
 		# sysvinit: the shutdown ending boot 1 stopped cgtrack (its init
 		# script's line on the console)
 		if [ "$cell" = sysvinit ] && [ "$n" = 1 ]; then
-			if sed -n '/^PKG: DONE boot=1/,$p' "$RES/$cell.boot1.log.clean" | grep -q 'cgtrack: stopped (pid'; then
+			if sed -n '/^PKG: DONE boot=1/,$p' "$RES/$cell.boot1.log.clean" | grep -a -q 'cgtrack: stopped (pid'; then
 				echo "PKG: PASS shutdown.init_stop" >>"$RES/$cell.results"
 			else
 				echo "PKG: FAIL shutdown.init_stop: no 'cgtrack: stopped' on the console after the scenario" >>"$RES/$cell.results"
