@@ -439,7 +439,8 @@ NAMES_DONE=""
 if want names; then
 	if OUTPUT=$OUTPUT CGTRACK=$CGTRACK FIRSTEXEC=${FIRSTEXEC:-$OUTPUT/bench/bin/firstexec} \
 		"$BENCH_SRC/names.sh" --out "$OUT" $([ "$QUICK" = 1 ] && echo --quick) \
-		${BENCH_NAMES_N:+--n "$BENCH_NAMES_N"}; then
+		${BENCH_NAMES_N:+--n "$BENCH_NAMES_N"} \
+		${BENCH_NAMES_BASELINE_N:+--baseline-n "$BENCH_NAMES_BASELINE_N"}; then
 		NAMES_DONE=1
 	else
 		b_die "the names section failed (scripts/bench/names.sh)"
