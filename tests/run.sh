@@ -48,8 +48,10 @@ run_one() {	# NAME CMD...: run, count, and fail if it died without saying so
 make -s -C "$ROOT" test-progs >/dev/null || { echo "not ok - build of test programs"; echo "0 passed, 1 failed"; exit 1; }
 
 selected() {	# NAME: does one of the TESTS globs match it?
-	local g
-	for g in ${TESTS:-*}; do
+	local g globs
+	# split on spaces without expanding the globs against this directory
+	read -r -a globs <<<"${TESTS:-*}"
+	for g in "${globs[@]}"; do
 		# shellcheck disable=SC2254
 		case "$1" in $g) return 0 ;; esac
 	done
