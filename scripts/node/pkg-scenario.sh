@@ -128,10 +128,17 @@ drun() {	# NAME [docker run options]: prints the id
 	docker run -d --network none --name "$n" "$@" "$IMG" sleep 3600 2>&1 | tail -n 1
 }
 docker_ok=0
-# under sysvinit dockerd starts its own containerd and gives up after a
-# timeout that a slow (TCG) boot can miss: one restart
-if ! docker_up && [ "$INIT" = sysv ]; then
-	info "dockerd not up after 120 s: service docker restart ($(tail -n 1 /var/log/docker.log 2>/dev/null | cut -c1-200))"
+# under sysvinit dockerd starts its own containerd and gives up waiting for
+# it on a slow (TCG) boot, every time: run Debian's containerd (it has no
+# init script) and point dockerd at it
+if [ "$INIT" = sysv ] && ! docker_up; then
+	info "dockerd not up after 120 s ($(tail -n 1 /var/log/docker.log 2>/dev/null | cut -c1-160)): starting containerd, dockerd uses it"
+	if [ ! -S /run/containerd/containerd.sock ]; then
+		setsid containerd </dev/null >>/var/log/containerd.log 2>&1 &
+		wait_until 120 test -S /run/containerd/containerd.sock
+	fi
+	mkdir -p /etc/docker
+	echo '{ "containerd": "/run/containerd/containerd.sock" }' >/etc/docker/daemon.json
 	service docker restart >/dev/null 2>&1
 fi
 if docker_up; then
