@@ -31,7 +31,8 @@
 # usage: names.sh --out DIR [--n N] [--baseline-n N] [--runtimes "docker podman ctr cri"] [--quick]
 #   --quick: N=10, ctr only, only runtimes already installed (no apt), no baseline
 # Environment: CGTRACK (default build/cgtrack), FIRSTEXEC (default
-# $OUTPUT/bench/bin/firstexec).
+# $OUTPUT/bench/bin/firstexec), NAMES_DAEMON_NICE (the daemon's nice
+# value, default 0).
 # Writes DIR/names.json (one object per runtime), DIR/names.md (table rows)
 # and DIR/names-<runtime>.jsonl (one line per container, in start order).
 set -u -o pipefail
@@ -128,7 +129,7 @@ mkdir -p "$W"
 daemon_start() {	# ARGS...
 	local i
 	rm -f "$W/pid"
-	setsid "$BIN" run --pin-dir "$PIN" --pidfile "$W/pid" --cgroup-mode v2 \
+	setsid nice -n "${NAMES_DAEMON_NICE:-0}" "$BIN" run --pin-dir "$PIN" --pidfile "$W/pid" --cgroup-mode v2 \
 		--expiry 5 "$@" >>"$W/daemon.out" 2>>"$W/daemon.err" </dev/null &
 	DAEMON=$!
 	for i in $(seq 1 200); do
