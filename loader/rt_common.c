@@ -74,7 +74,7 @@ static bool plain_name(const char *c)
 int rt_read_under(const char *root, const char *const *comp, int n, char **buf,
 		  size_t *len, char *err, size_t errlen)
 {
-	int fd, next, i, ret = 0;
+	int fd, next, i, ret;
 	struct stat st;
 	size_t got = 0;
 	ssize_t r;
