@@ -224,8 +224,8 @@ static int parse_runtime(struct common_opts *o, const char *arg)
 	r = &o->runtimes[o->n_runtimes];
 	snprintf(r->name, sizeof(r->name), "%.*s", (int)(colon - arg), arg);
 	if (!enrich_runtime_name_ok(r->name)) {
-		cli_error(opts_cmd, "--runtime NAME is docker, podman, containerd, "
-			"containerd-state or crio, got '%s'", r->name);
+		cli_error(opts_cmd, "--runtime NAME is docker, docker-root, podman, "
+			"containerd, containerd-state or crio, got '%s'", r->name);
 		return -1;
 	}
 	o->n_runtimes++;
