@@ -126,6 +126,7 @@ fi
 boot() {
 	local cell=$1 n=$2 suite=${1%%-*} layout=${1#*-} log=$RES/$1.boot$2.log append qpid t0 began=0
 	local out=$RES/$1.boot$2.node	# the scenario's own serial port (ttyS1)
+	local done_t=
 	local pidf=$WORK/$cell.qemu.pid
 	# no_timer_check: TCG on a loaded host can fail the IO-APIC timer check
 	append="console=ttyS0 root=/dev/vda rw panic=-1 no_timer_check"
@@ -148,6 +149,16 @@ boot() {
 		if [ "$began" = 0 ] && grep -qs 'NODE: BEGIN' "$out"; then began=1; fi
 		if [ "$began" = 0 ] && [ "$el" -ge "$BOOT_TIMEOUT" ]; then
 			BOOT_STATUS="did not boot in time: no scenario ${BOOT_TIMEOUT}s after qemu started"
+			break
+		fi
+		# the scenario is done: the shutdown gets 180 s, then qemu is
+		# stopped (the results are in; ext4 recovers its journal at boot 2)
+		if [ -z "$done_t" ] && grep -qs "NODE: DONE boot=$n" "$out"; then done_t=$el; fi
+		if [ -n "$done_t" ] && [ $((el - done_t)) -ge 180 ]; then
+			log "$cell boot $n: scenario done, the VM did not power off within 180 s: stopping it"
+			kill -TERM "$qpid" 2>/dev/null || true
+			sleep 2
+			kill -KILL "$qpid" 2>/dev/null || true
 			break
 		fi
 		if [ "$el" -ge "$TIMEOUT" ]; then
