@@ -190,17 +190,20 @@ static enum pin_verdict check_link(int fd, const struct pin_spec *s,
 		snprintf(why, len, "a link whose details cannot be read (%s)", strerror(errno));
 		return PIN_FOREIGN;
 	}
+	/*
+	 * A program by id needs CAP_SYS_ADMIN, which cgtrack.service does not
+	 * have: whatever keeps us from it, the link's own info must do.
+	 */
 	pfd = bpf_prog_get_fd_by_id(li.prog_id);
-	n = sizeof(pi);
-	if (pfd < 0 && errno == EPERM)
+	if (pfd < 0)
 		return check_tp_name(fd, s, why, len);
-	if (pfd < 0 || bpf_obj_get_info_by_fd(pfd, &pi, &n))
+	n = sizeof(pi);
+	if (bpf_obj_get_info_by_fd(pfd, &pi, &n))
 		snprintf(pi.name, sizeof(pi.name), "?");
 	if (strcmp(pi.name, s->kname)) {
 		snprintf(why, len, "a link to program %u '%.16s', cgtrack's is '%s'",
 			 li.prog_id, pi.name, s->kname);
-		if (pfd >= 0)
-			close(pfd);
+		close(pfd);
 		return PIN_FOREIGN;
 	}
 	if (u)

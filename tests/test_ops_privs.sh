@@ -61,6 +61,11 @@ cgt unload >/dev/null 2>&1
 t_true "uid 0 with CAP_BPF and CAP_PERFMON only: load works" \
 	as +bpf,+perfmon "$CGTRACK" load --pin-dir "$T_PIN" --cgroup-mode v2
 t_true "... and the programs are attached" test -e "$T_PIN/links/cgroup_mkdir"
+# what cgtrack.service grants (no CAP_SYS_ADMIN: no program or BTF by id):
+# a restart must still prove the pins cgtrack's and adopt them
+out=$(as +bpf,+perfmon,+dac_read_search "$CGTRACK" load --pin-dir "$T_PIN" --cgroup-mode v2 2>&1)
+t_eq "the unit's capabilities: a restart adopts the pinned programs (exit 0)" 0 "$?"
+t_true "... and says it adopted them" grep -q "adopted the pinned programs" <<<"$out"
 
 d=$(t_mkdir v2 "docker/$(printf '%064x' $$)")
 rel=$(t_rel v2 "$d")
