@@ -31,6 +31,11 @@ static int command_first(int argc, char **argv)
 	return 0;
 }
 
+/* the Makefile passes VERSION and the git revision */
+#ifndef CGTRACK_VERSION
+#define CGTRACK_VERSION "unknown"
+#endif
+
 static void version(void)
 {
 	printf("cgtrack %s (map ABI v%d)\n", CGTRACK_VERSION, CGTRACK_ABI_VERSION);
