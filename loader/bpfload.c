@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -108,7 +109,7 @@ int bpfload_unload(const char *pin_dir, bool force, int *left)
  * Every pin under our names must be cgtrack's before anything is reused:
  * a look-alike would feed readers, or swallow our entries.
  */
-static int check_pins_ours(const char *pin_dir, int *links, int *maps)
+static int check_pins_ours(const char *pin_dir, int *links, int *maps, bool *own_config)
 {
 	char path[PATH_MAX], why[200];
 	struct pin_users users = { .n = 0 };
@@ -134,6 +135,7 @@ static int check_pins_ours(const char *pin_dir, int *links, int *maps)
 		else
 			(*maps)++;
 	}
+	*own_config = users.own_config;
 	return 0;
 }
 
@@ -161,10 +163,11 @@ static void explain_unstamped(const char *pin_dir, int links)
  */
 static int check_adoptable(const struct load_opts *o, struct cgtrack_config *cfg)
 {
+	bool own_config = false;
 	struct pinned p;
 	int links, maps;
 
-	if (check_pins_ours(o->pin_dir, &links, &maps))
+	if (check_pins_ours(o->pin_dir, &links, &maps, &own_config))
 		return -1;
 	if (!links && !maps)
 		return 0;
@@ -172,6 +175,16 @@ static int check_adoptable(const struct load_opts *o, struct cgtrack_config *cfg
 		return -1;
 	*cfg = p.cfg;
 	pins_close(&p);
+	if (!cfg->abi_version && !links && own_config) {
+		/*
+		 * cgtrack's own maps, pinned by a load that was stopped before
+		 * it stamped the config (a start timeout, a kill): load again
+		 * into them.
+		 */
+		log_warn("the pins in %s are from a load that did not finish; loading "
+			 "again", o->pin_dir);
+		return 0;
+	}
 	if (!cfg->abi_version) {
 		explain_unstamped(o->pin_dir, links);
 		return -1;
@@ -423,11 +436,21 @@ static enum load_outcome load_in_child(const struct load_opts *o, struct pindir 
 	pid = fork();
 	if (pid < 0)
 		return load_fresh(o, pd);
-	if (pid == 0)
+	if (pid == 0) {
+		/*
+		 * A stop during the load (systemd signals the whole unit) ends
+		 * it at once: the next start loads into what it pinned.
+		 */
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
 		_exit(load_fresh(o, pd) == LOAD_FRESH ? 0 : 1);
-	while (waitpid(pid, &status, 0) < 0)
+	}
+	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
 			return LOAD_FAILED;
+		/* our own stop: end the child's load too, then report it failed */
+		kill(pid, SIGTERM);
+	}
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? LOAD_FRESH : LOAD_FAILED;
 }
 

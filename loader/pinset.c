@@ -103,6 +103,9 @@ static enum pin_verdict check_map(int fd, const struct pin_spec *s,
 			 "of type %u", mi.name, mi.type, s->kname, s->map_type);
 		return PIN_FOREIGN;
 	}
+	/* the consumer kit names its config differently (alt_kname) */
+	if (u && s->alt_kname && !strcmp(mi.name, s->kname))
+		u->own_config = true;
 	switch (btf_is_cgtrack(mi.btf_id)) {
 	case 1:
 		if (u && !u->sibling_id)

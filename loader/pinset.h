@@ -45,6 +45,7 @@ struct pin_users {
 	__u32 map_ids[64];
 	size_t n;
 	__u32 sibling_id;		/* a map proven ours by its BTF */
+	bool own_config;		/* config made by cgtrack's object, not a consumer's */
 };
 
 /*

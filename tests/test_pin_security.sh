@@ -11,8 +11,8 @@
 #  - after a real load, nobody cannot remove link or map pins.
 # Then what an operator does: chgrp + chmod 750 survives every load, and
 # --pin-group gives a group read access to the pins; unload removes only
-# cgtrack's pins (a bpftool-made map stays, and is named); pins that look
-# like cgtrack's maps but carry no ABI stamp are explained.
+# cgtrack's pins (a bpftool-made map stays, and is named); the pins of a
+# load stopped half-way are loaded into again.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 t_init pin_security
@@ -153,18 +153,19 @@ t_true "unload removed cgtrack's pins" test ! -e "$P/containers" -a ! -e "$P/lin
 t_true "and left a pin it does not know" test -e "$P/extra"
 rm -f "$P/extra"; rmdir "$P" 2>/dev/null
 
-# ---- look-alike pins: cgtrack's maps, no ABI stamp, no links ------------
+# ---- a load stopped half-way: cgtrack's maps, no ABI stamp, no links -----
+# (a start timeout killed it after libbpf pinned the maps): the next start
+# loads again into them instead of refusing them for good
 ct load --cgroup-mode v2 >/dev/null 2>&1
 rm -f "$P"/links/*
 zero=$(printf '00 %.0s' $(seq 1 "$(bpftool -j map show pinned "$P/config" | jq .bytes_value)"))
 # shellcheck disable=SC2086
 bpftool map update pinned "$P/config" key 0 0 0 0 value $zero
 out=$(ct load --cgroup-mode v2 2>&1)
-t_eq "unstamped look-alike pins are refused" 1 "$?"
-t_true "the refusal says what was found and how to fix it" \
-	grep -Eq "not made by cgtrack.*no ABI stamp.*consumer kit.*--replace" <<<"$out"
-out=$(ct load --cgroup-mode v2 --replace 2>&1)
-t_eq "--replace recovers from them" 0 "$?"
+t_eq "the pins of a load that did not finish: the next load works" 0 "$?"
+t_true "saying so" grep -q "from a load that did not finish; loading again" <<<"$out"
+t_true "and the programs are attached again" test -e "$P/links/cgroup_mkdir"
+t_true "status is healthy" ct status
 ct unload >/dev/null 2>&1
 
 # ---- where no bpffs is mounted, cgtrack mounts one like systemd does -----

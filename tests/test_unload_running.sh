@@ -44,3 +44,21 @@ wait "$T_DAEMON_PID"
 t_eq "run --unload-on-exit stopped by SIGINT exits 0" 0 "$?"
 t_true "and removed the pins" test ! -e "$T_PIN/links/cgroup_mkdir" -a ! -e "$T_PIN/containers"
 t_true "saying so" grep -q "removed 11 pins from $T_PIN (--unload-on-exit)" "$T_TMP/daemon.err"
+
+# a stop during the load (a start timeout): the daemon ends promptly, and
+# the next start loads, whatever the load had pinned by then
+cgt unload >/dev/null 2>&1
+setsid "$CGTRACK" run --pin-dir "$T_PIN" --cgroup-mode v2 --no-enrich \
+	>>"$T_TMP/daemon.out" 2>>"$T_TMP/daemon.err" &
+T_DAEMON_PID=$!
+T_PIDS+=("$T_DAEMON_PID")
+sleep 0.05
+kill -TERM "$T_DAEMON_PID"
+if t_wait_for "stopped" 5 exited; then
+	t_ok "a daemon stopped during its load ends within 5 s"
+else
+	t_fail "a daemon stopped during its load ends within 5 s" "still running"
+fi
+out=$(cgt load --cgroup-mode v2 2>&1)
+t_eq "the next start loads (exit 0)" 0 "$?"
+t_true "and the programs are attached" test -e "$T_PIN/links/cgroup_mkdir"
