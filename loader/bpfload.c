@@ -149,8 +149,8 @@ static void explain_unstamped(const char *pin_dir, int links)
 			"`cgtrack run --replace`", pin_dir);
 	else
 		log_err("the maps pinned in %s are cgtrack's layout but were not made by "
-			"cgtrack: no program links are pinned and the config map holds no "
-			"ABI stamp (all zeros). A BPF program using cgtrack's maps (the "
+			"cgtrack: no program links are pinned and the config map is missing "
+			"or holds no ABI stamp (all zeros). A BPF program using cgtrack's maps (the "
 			"consumer kit) was probably started before cgtrack and created "
 			"them. Stop it, run `cgtrack run --replace` (or `cgtrack unload`), "
 			"and start it again after cgtrack: cgtrack_consumer_use_pins() "

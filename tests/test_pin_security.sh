@@ -168,6 +168,28 @@ t_true "and the programs are attached again" test -e "$P/links/cgroup_mkdir"
 t_true "status is healthy" ct status
 ct unload >/dev/null 2>&1
 
+# ---- look-alike pins: a consumer started before cgtrack ----------------
+# The consumer kit's maps are pinned by name under libbpf's default root,
+# /sys/fs/bpf: a private bpffs there (private mount namespace) gets the
+# example consumer's `containers` and `info`, as a consumer started first
+# would make them; cgtrack must say what it found and how to fix it.
+EXAMPLES_DIR=${BUILD_DIR:-$TESTS_DIR/../build}/examples
+if [ -f "$EXAMPLES_DIR/execcount.bpf.o" ]; then
+	out=$(unshare --mount --propagation private bash -c '
+		mount -t bpf -o mode=0700 bpf /sys/fs/bpf || exit 3
+		bpftool prog loadall "$2" /sys/fs/bpf/consumer >/dev/null 2>&1 || exit 4
+		"$1" load --cgroup-mode v2 --pin-dir /sys/fs/bpf 2>&1
+		echo "rc=$?"
+		"$1" load --cgroup-mode v2 --pin-dir /sys/fs/bpf --replace >/dev/null 2>&1
+		echo "replace=$?"' _ "$CGTRACK" "$EXAMPLES_DIR/execcount.bpf.o")
+	t_true "a consumer's look-alike pins are refused" grep -q "^rc=1$" <<<"$out"
+	t_true "naming what was found and the fix" \
+		grep -Eq "not made by cgtrack.*no ABI stamp.*consumer kit.*--replace" <<<"$out"
+	t_true "and --replace recovers" grep -q "^replace=0$" <<<"$out"
+else
+	t_skip "a consumer's look-alike pins" "no build/examples/execcount.bpf.o"
+fi
+
 # ---- where no bpffs is mounted, cgtrack mounts one like systemd does -----
 # (in a private mount namespace without /sys/fs/bpf: the host's stays)
 out=$(unshare --mount --propagation private bash -c '
