@@ -53,7 +53,7 @@ $(OUTPUT)/loader/%.o: loader/%.c $(LOADER_HDRS) $(OUTPUT)/cgtrack.skel.h | $(OUT
 	$(CC) $(CFLAGS) -Iloader -c $< -o $@
 
 $(OUTPUT)/cgtrack: $(LOADER_OBJS)
-	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # Test programs: C unit tests linked with the loader's objects (not main).
 TEST_SRCS  := $(wildcard tests/test_*.c)
