@@ -50,7 +50,7 @@ static int unpin_all(const struct pindir *pd, bool force, int *left)
 	for (i = 0; i < pinset_len; i++) {
 		const struct pin_spec *s = &pinset[i];
 		int at = pin_is_link(s) ? pd->links : pd->dir;
-		const char *base = strrchr(s->pin, '/') ? strrchr(s->pin, '/') + 1 : s->pin;
+		const char *base = pin_basename(s);
 		enum pin_verdict v;
 
 		if (at < 0)
@@ -339,10 +339,8 @@ static void share_pins(const struct pindir *pd)
 	size_t i;
 
 	for (i = 0; i < pinset_len; i++) {
-		const char *base = strrchr(pinset[i].pin, '/');
-
 		pindir_share(pd, pin_is_link(&pinset[i]) ? pd->links : pd->dir,
-			     base ? base + 1 : pinset[i].pin);
+			     pin_basename(&pinset[i]));
 	}
 }
 
@@ -370,7 +368,7 @@ static int pin_links(struct cgtrack *skel, struct pindir *pd)
 
 		pins_path(path, sizeof(path), pd->path, pinset[i].pin);
 		/* a stale link pin of a reload */
-		unlinkat(pd->links, strrchr(pinset[i].pin, '/') + 1, 0);
+		unlinkat(pd->links, pin_basename(&pinset[i]), 0);
 		if (!link || bpf_link__pin(link, path)) {
 			log_err("cannot pin %s: %s", path, link ? strerror(errno) :
 				"the BPF object has no such program attached");

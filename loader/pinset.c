@@ -147,7 +147,7 @@ static enum pin_verdict check_map(int fd, const struct pin_spec *s,
 static enum pin_verdict check_tp_name(int fd, const struct pin_spec *s, char *why,
 				      size_t len)
 {
-	const char *want = strrchr(s->pin, '/') + 1;
+	const char *want = pin_basename(s);
 	struct bpf_link_info li;
 	char tp[64] = "";
 	__u32 n = sizeof(li);

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <linux/types.h>
 
 struct pin_spec {
@@ -31,6 +32,14 @@ extern const size_t pinset_len;
 static inline bool pin_is_link(const struct pin_spec *s)
 {
 	return !s->map_type;
+}
+
+/* The pin's name in its directory (links/ for links): "cgroup_mkdir" */
+static inline const char *pin_basename(const struct pin_spec *s)
+{
+	const char *slash = strrchr(s->pin, '/');
+
+	return slash ? slash + 1 : s->pin;
 }
 
 enum pin_verdict {
