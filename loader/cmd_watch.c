@@ -66,7 +66,8 @@ static int snap_take(const struct pinned *p, struct snap *s)
 	s->n = 0;
 	if (entries_each(p, snap_add, s))
 		return -1;
-	qsort(s->v, s->n, sizeof(*s->v), cmp_key);
+	if (s->n)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(s->v, s->n, sizeof(*s->v), cmp_key);
 	return 0;
 }
 

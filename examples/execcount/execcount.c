@@ -72,7 +72,8 @@ static void print_counts(int map_fd)
 		if (!bpf_map_lookup_elem(map_fd, &key, &rows[n].n))
 			n++;
 	}
-	qsort(rows, n, sizeof(*rows), cmp_rows);
+	if (n)	/* qsort(NULL, 0, ...) is undefined: glibc declares it nonnull */
+		qsort(rows, n, sizeof(*rows), cmp_rows);
 	printf("%-10s %s\n", "EXECS", "CONTAINER");
 	for (i = 0; i < n; i++)
 		printf("%-10llu %s\n", (unsigned long long)rows[i].n,
