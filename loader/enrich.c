@@ -106,15 +106,6 @@ struct enricher {
 	__u64 events_lost;		/* ring buffer records lost, at the last look */
 };
 
-#define DOCKER_ROOT_DEFAULT	"/var/lib/docker"
-
-static const char *const default_path[RT_KINDS] = {
-	[RT_DOCKER]	= "/var/run/docker.sock",
-	[RT_PODMAN]	= "/run/podman/podman.sock",
-	[RT_CONTAINERD]	= "/run/containerd",
-	[RT_CRIO]	= "/var/run/crio/crio.sock",
-};
-
 /* ------------------------------------------------------------- queues -- */
 
 static void jobq_push(struct jobq *q, struct job *j)
@@ -170,24 +161,6 @@ static void jobq_free(struct enricher *e, struct jobq *q)
 
 /* ------------------------------------------------------------ sources -- */
 
-static int kind_of(const char *name)
-{
-	int k;
-
-	if (!strcmp(name, "cri-o"))
-		return RT_CRIO;
-	for (k = 0; k < RT_KINDS; k++)
-		if (!strcmp(name, rt_kind_name(k)))
-			return k;
-	return -1;
-}
-
-bool enrich_runtime_name_ok(const char *name)
-{
-	return kind_of(name) >= 0 || !strcmp(name, "containerd-state") ||
-	       !strcmp(name, "docker-root");
-}
-
 static bool is_dir(const char *path)
 {
 	struct stat st;
@@ -213,26 +186,30 @@ static void sources_init(struct enricher *e, const struct common_opts *co)
 	int i, k;
 
 	for (k = 0; k < RT_KINDS; k++) {
+		const struct rt_client *c = rt_client(k);
+
 		e->src[k].kind = k;
-		snprintf(e->src[k].path, sizeof(e->src[k].path), "%s", default_path[k]);
+		snprintf(e->src[k].path, sizeof(e->src[k].path), "%s", c->path);
+		snprintf(e->src[k].root, sizeof(e->src[k].root), "%s",
+			 c->dir_default ? c->dir_default : "");
 	}
-	snprintf(e->src[RT_DOCKER].root, sizeof(e->src[0].root), "%s", DOCKER_ROOT_DEFAULT);
 	for (i = 0; i < co->n_runtimes; i++) {
 		const struct runtime_opt *r = &co->runtimes[i];
 
-		if (!strcmp(r->name, "docker-root")) {
-			snprintf(e->src[RT_DOCKER].root, sizeof(e->src[0].root), "%s", r->path);
+		k = rt_kind_of_dir_opt(r->name);
+		if (k == RT_CONTAINERD) {	/* containerd-state: the state directory */
+			snprintf(e->src[k].path, sizeof(e->src[k].path), "%s", r->path);
+			e->src[k].explicit = state_given = true;
 			continue;
 		}
-		if (!strcmp(r->name, "containerd-state")) {
-			snprintf(e->src[RT_CONTAINERD].path, sizeof(e->src[0].path), "%s", r->path);
-			e->src[RT_CONTAINERD].explicit = state_given = true;
+		if (k >= 0) {			/* docker-root: its data root */
+			snprintf(e->src[k].root, sizeof(e->src[k].root), "%s", r->path);
 			continue;
 		}
-		k = kind_of(r->name);
+		k = rt_kind_of(r->name);
 		if (k < 0) {
-			log_warn("enrich: ignoring --runtime %s:%s: not docker, podman, "
-				 "containerd, containerd-state or crio", r->name, r->path);
+			log_warn("enrich: ignoring --runtime %s:%s: not one of %s", r->name,
+				 r->path, runtime_settings());
 		} else if (k == RT_CONTAINERD) {
 			set_containerd(&e->src[k], r->path, state_given);
 		} else {
@@ -252,42 +229,13 @@ static void sources_log(const struct enricher *e)
 		const struct source *s = &e->src[k];
 
 		n += snprintf(line + n, sizeof(line) - n, "%s%s %s%s%s", k ? ", " : "",
-			      rt_kind_name(k), k == RT_CONTAINERD ? "state " : "", s->path,
+			      rt_kind_name(k), rt_client(k)->path_is_dir ? "state " : "", s->path,
 			      access(s->path, F_OK) ? " (not there now)" : "");
 		if (n >= sizeof(line))
 			break;
 	}
 	log_info("enrichment: %s; docker records %s; timeout %ld ms", line,
 		 e->src[RT_DOCKER].root, e->timeout_ms);
-}
-
-/* Which runtimes to ask about a container whose path says rt. */
-static int job_order(enum cgtrack_runtime rt, enum rt_kind *order)
-{
-	switch (rt) {
-	case CGTRACK_RT_DOCKER:
-		order[0] = RT_DOCKER;
-		return 1;
-	case CGTRACK_RT_PODMAN:
-		order[0] = RT_PODMAN;
-		return 1;
-	case CGTRACK_RT_CRIO:
-		order[0] = RT_CRIO;
-		return 1;
-	case CGTRACK_RT_CONTAINERD:
-		/* kubepods/<qos>/pod<uid>/<id> is containerd's or dockershim's */
-		order[0] = RT_CONTAINERD;
-		order[1] = RT_DOCKER;
-		return 2;
-	case CGTRACK_RT_UNKNOWN:
-		order[0] = RT_DOCKER;
-		order[1] = RT_PODMAN;
-		order[2] = RT_CONTAINERD;
-		order[3] = RT_CRIO;
-		return 4;
-	default:
-		return 0;	/* lxc, garden...: nothing to ask */
-	}
 }
 
 /* ----------------------------------------------------------- info map -- */
@@ -820,7 +768,7 @@ static void request(struct enricher *e, __u32 key, const struct cgtrack_containe
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return;
-	j->n_order = job_order(c->runtime, j->order);
+	j->n_order = runtime_ask_order(c->runtime, j->order);
 	if (!j->n_order) {
 		free(j);
 		return;

@@ -24,9 +24,6 @@
 
 struct enricher;
 
-/* A NAME that --runtime NAME:PATH accepts (docker, podman, crio, containerd...). */
-bool enrich_runtime_name_ok(const char *name);
-
 /*
  * Start the worker; NULL when enrichment is off (--no-enrich) or cannot
  * run (tracking goes on). p must stay open until enrich_stop.

@@ -3,11 +3,8 @@
 #define CGTRACK_NAMES_H
 
 #include "cgtrack/abi.h"
+#include "runtimes.h"	/* runtime_name(), runtime_from_name() */
 
-/* "docker", "containerd", ...; "" for CGTRACK_RT_NONE */
-const char *runtime_name(int rt);
-/* -1 if unknown */
-int runtime_from_name(const char *name);
 /* "existed", "created", "started" */
 const char *state_name(int state);
 

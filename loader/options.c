@@ -8,7 +8,7 @@
 
 #include "clierr.h"
 #include "cgtrack/abi.h"
-#include "enrich.h"
+#include "runtimes.h"
 #include "entry_out.h"
 #include "log.h"
 #include "options.h"
@@ -176,10 +176,11 @@ const char *opt_values(const char *name)
 		{ "cgroup-mode", "auto v1 v2" },
 		{ "log-format", "text json" },
 		{ "state", "existed created started alive dead" },
-		{ "runtime", "docker containerd crio podman garden lxc libvirt-lxc ecs buildkit" },
 	};
 	size_t i;
 
+	if (!strcmp(name, "runtime"))	/* list --runtime: the parser's runtimes */
+		return runtime_names();
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		if (!strcmp(fixed[i].opt, name))
 			return fixed[i].values;
@@ -223,9 +224,9 @@ static int parse_runtime(struct common_opts *o, const char *arg)
 	}
 	r = &o->runtimes[o->n_runtimes];
 	snprintf(r->name, sizeof(r->name), "%.*s", (int)(colon - arg), arg);
-	if (!enrich_runtime_name_ok(r->name)) {
-		cli_error(opts_cmd, "--runtime NAME is docker, docker-root, podman, "
-			"containerd, containerd-state or crio, got '%s'", r->name);
+	if (!runtime_setting_ok(r->name)) {
+		cli_error(opts_cmd, "--runtime NAME is one of %s, got '%s'",
+			  runtime_settings(), r->name);
 		return -1;
 	}
 	o->n_runtimes++;

@@ -15,22 +15,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "cgtrack/abi.h"
+#include "runtimes.h"	/* enum rt_kind, the clients' names */
 
 #define RT_BODY_MAX		(1u << 20)	/* response size cap: 1 MiB */
 #define RT_ERR_LEN		256
 
-/* The runtimes enrichment can ask, in the order unknown ids are tried. */
-enum rt_kind {
-	RT_DOCKER,
-	RT_PODMAN,
-	RT_CONTAINERD,
-	RT_CRIO,
-	RT_KINDS,
-};
-
-/* "docker", "podman", "containerd", "crio" */
-const char *rt_kind_name(enum rt_kind k);
-enum cgtrack_runtime rt_kind_runtime(enum rt_kind k);
 
 /*
  * A container id that is safe to put in a URL or a file name: 1 to 64

@@ -11,26 +11,6 @@
 #include "rt.h"
 #include "rt_json.h"
 
-static const struct {
-	const char *name;
-	enum cgtrack_runtime runtime;
-} kinds[RT_KINDS] = {
-	[RT_DOCKER]	= { "docker", CGTRACK_RT_DOCKER },
-	[RT_PODMAN]	= { "podman", CGTRACK_RT_PODMAN },
-	[RT_CONTAINERD]	= { "containerd", CGTRACK_RT_CONTAINERD },
-	[RT_CRIO]	= { "crio", CGTRACK_RT_CRIO },
-};
-
-const char *rt_kind_name(enum rt_kind k)
-{
-	return k < RT_KINDS ? kinds[k].name : "?";
-}
-
-enum cgtrack_runtime rt_kind_runtime(enum rt_kind k)
-{
-	return k < RT_KINDS ? kinds[k].runtime : CGTRACK_RT_UNKNOWN;
-}
-
 bool rt_id_ok(const char *id)
 {
 	size_t n = strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

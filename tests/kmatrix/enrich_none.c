@@ -2,28 +2,14 @@
 /*
  * Enrichment left out: the static kmatrix build links this instead of
  * loader/enrich.c and loader/rt_*.c (libcurl does not link statically).
- * Same interface as loader/enrich.h: --runtime is accepted with the same
- * names, enrich_start says once that this build has no enrichment, and
- * the info map stays empty. Tracking is unchanged.
+ * Same interface as loader/enrich.h: --runtime takes the same names (the
+ * table in loader/runtimes.c decides which), enrich_start says once that
+ * this build has no enrichment, and the info map stays empty. Tracking is unchanged.
  */
 #include <stddef.h>
-#include <string.h>
 
 #include "enrich.h"
 #include "log.h"
-
-bool enrich_runtime_name_ok(const char *name)
-{
-	static const char *const names[] = {
-		"docker", "podman", "containerd", "containerd-state", "crio", "cri-o",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(name, names[i]))
-			return true;
-	return false;
-}
 
 struct enricher *enrich_start(const struct common_opts *co, const struct pinned *p)
 {
