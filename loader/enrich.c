@@ -793,56 +793,62 @@ void enrich_request(struct enricher *e, __u32 key, const struct cgtrack_containe
 	request(e, key, c, true);
 }
 
+static int request_unnamed(void *ctx, __u32 key, const struct cgtrack_container *c)
+{
+	struct enricher *e = ctx;
+
+	if (!info_valid(e, key, c->cgroup_id))
+		request(e, key, c, false);
+	return 0;
+}
+
 void enrich_existing(struct enricher *e)
 {
-	__u32 key, next, *pkey = NULL;
-	struct cgtrack_container c;
+	if (e)
+		entries_each(e->pins, request_unnamed, e);
+}
 
-	if (!e)
-		return;
-	while (!bpf_map_get_next_key(e->containers_fd, pkey, &next)) {
-		key = next;
-		pkey = &key;
-		if (bpf_map_lookup_elem(e->containers_fd, &key, &c) ||
-		    info_valid(e, key, c.cgroup_id))
-			continue;
-		request(e, key, &c, false);
+/* info keys whose container entry is gone */
+struct stale {
+	const struct enricher *e;
+	__u32 *keys;
+	size_t n, cap;
+};
+
+static int note_stale(void *ctx, __u32 key, const struct cgtrack_info *inf)
+{
+	struct stale *s = ctx;
+	__u32 *nk;
+
+	if (entry_is(s->e, key, inf->cgroup_id))
+		return 0;
+	if (s->n == s->cap) {
+		nk = realloc(s->keys, (s->cap ? s->cap * 2 : 64) * sizeof(*nk));
+		if (!nk)
+			return -1;	/* the next collection tries again */
+		s->keys = nk;
+		s->cap = s->cap ? s->cap * 2 : 64;
 	}
+	s->keys[s->n++] = key;
+	return 0;
 }
 
 /* Delete info entries whose container entry is gone (races, older runs). */
 static void info_gc(struct enricher *e)
 {
-	__u32 key, next, *pkey = NULL, *stale = NULL;
-	size_t n = 0, cap = 0, i;
+	struct stale s = { .e = e };
 	struct cgtrack_info inf;
+	size_t i;
 
-	while (!bpf_map_get_next_key(e->info_fd, pkey, &next)) {
-		key = next;
-		pkey = &key;
-		if (bpf_map_lookup_elem(e->info_fd, &key, &inf) ||
-		    entry_is(e, key, inf.cgroup_id))
-			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			__u32 *ns = realloc(stale, ncap * sizeof(*ns));
-
-			if (!ns)
-				break;
-			stale = ns;
-			cap = ncap;
-		}
-		stale[n++] = key;
-	}
-	for (i = 0; i < n; i++) {
-		key = stale[i];
-		if (!bpf_map_lookup_elem(e->info_fd, &key, &inf) &&
-		    !entry_is(e, key, inf.cgroup_id))
-			bpf_map_delete_elem(e->info_fd, &key);
-	}
-	if (n)
-		log_debug("enrich: %zu stale info entries deleted", n);
-	free(stale);
+	infos_each(e->pins, note_stale, &s);
+	/* deleted after the walk: a key may have been reused meanwhile */
+	for (i = 0; i < s.n; i++)
+		if (!bpf_map_lookup_elem(e->info_fd, &s.keys[i], &inf) &&
+		    !entry_is(e, s.keys[i], inf.cgroup_id))
+			bpf_map_delete_elem(e->info_fd, &s.keys[i]);
+	if (s.n)
+		log_debug("enrich: %zu stale info entries deleted", s.n);
+	free(s.keys);
 }
 
 /* Containers whose "added" record the ring buffer lost are asked about too. */

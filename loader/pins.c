@@ -237,6 +237,26 @@ int entries_each(const struct pinned *p, entry_fn fn, void *ctx)
 	return 0;
 }
 
+int infos_each(const struct pinned *p, info_fn fn, void *ctx)
+{
+	struct cgtrack_info inf;
+	__u32 key, next, *pkey = NULL;
+	int r;
+
+	if (p->info < 0)
+		return 0;
+	while (!bpf_map_get_next_key(p->info, pkey, &next)) {
+		key = next;
+		pkey = &key;
+		if (bpf_map_lookup_elem(p->info, &key, &inf))
+			continue;
+		r = fn(ctx, key, &inf);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 __u64 pins_stat(const struct pinned *p, enum cgtrack_stat idx)
 {
 	int n = pins_ncpus(), i;

@@ -38,6 +38,9 @@ void pins_close(struct pinned *p);
  */
 typedef int (*entry_fn)(void *ctx, __u32 key, const struct cgtrack_container *e);
 int entries_each(const struct pinned *p, entry_fn fn, void *ctx);
+/* The same over the info map (enrichment's entries). */
+typedef int (*info_fn)(void *ctx, __u32 key, const struct cgtrack_info *inf);
+int infos_each(const struct pinned *p, info_fn fn, void *ctx);
 
 /* Sum a per-CPU stats counter. */
 __u64 pins_stat(const struct pinned *p, enum cgtrack_stat idx);

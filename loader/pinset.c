@@ -12,27 +12,19 @@
 #include "pins.h"
 #include "pinset.h"
 
-/* Links first: removing them detaches; then the maps. */
+#define LINK_PIN(pin, prog) { pin, prog, NULL, 0, 0, 0, false },
+#define MAP_PIN(pin, kname, alt, shared, type, ksz, vsz, resizable) \
+	{ pin, kname, alt, type, ksz, vsz, resizable },
+
+/* From cgtrack/abi.h's lists. Links first: removing them detaches; then the maps. */
 const struct pin_spec pinset[] = {
-	{ CGTRACK_PIN_LINK_MKDIR, "cgtrack_mkdir", NULL, 0, 0, 0, false },
-	{ CGTRACK_PIN_LINK_RMDIR, "cgtrack_rmdir", NULL, 0, 0, 0, false },
-	{ CGTRACK_PIN_LINK_EXEC, "cgtrack_exec", NULL, 0, 0, 0, false },
-	{ CGTRACK_PIN_LINK_EXIT, "cgtrack_exit", NULL, 0, 0, 0, false },
-	{ CGTRACK_PIN_CONTAINERS, "containers", NULL, BPF_MAP_TYPE_HASH,
-	  sizeof(__u32), sizeof(struct cgtrack_container), true },
-	{ CGTRACK_PIN_CONTAINERS_MAP, "containers_map", NULL, BPF_MAP_TYPE_HASH,
-	  sizeof(__u32), sizeof(__u8), true },
-	{ CGTRACK_PIN_CONFIG, "config_map", "cgtrack_config", BPF_MAP_TYPE_ARRAY,
-	  sizeof(__u32), sizeof(struct cgtrack_config), false },
-	{ CGTRACK_PIN_STATS, "stats", NULL, BPF_MAP_TYPE_PERCPU_ARRAY,
-	  sizeof(__u32), sizeof(__u64), false },
-	{ CGTRACK_PIN_EVENTS, "events", NULL, BPF_MAP_TYPE_RINGBUF, 0, 0, false },
-	{ CGTRACK_PIN_INFO, "info", NULL, BPF_MAP_TYPE_HASH,
-	  sizeof(__u32), sizeof(struct cgtrack_info), true },
-	{ CGTRACK_PIN_MNTNS_PIDS, "mntns_pids", NULL, BPF_MAP_TYPE_LRU_HASH,
-	  sizeof(__u32), sizeof(__u32), true },
+	CGTRACK_LINKS(LINK_PIN)
+	CGTRACK_MAPS(MAP_PIN)
 };
 const size_t pinset_len = sizeof(pinset) / sizeof(pinset[0]);
+
+#define ONE(...) + 1
+_Static_assert(0 CGTRACK_LINKS(ONE) == N_LINK_PINS, "N_LINK_PINS is the number of links");
 
 /* "map", "link", "prog" or "" (not a BPF object): from /proc/self/fdinfo. */
 static const char *bpf_kind(int fd)

@@ -33,6 +33,38 @@
 #define CGTRACK_PIN_LINK_EXEC		"links/sched_process_exec"
 #define CGTRACK_PIN_LINK_EXIT		"links/sched_process_exit"
 
+/*
+ * The pinned maps, the one list that cgtrack's loader (load, adopt, check,
+ * status, unload) and the consumer kit (consumer.h) both expand:
+ *   X(pin, name in cgtrack's object, name in a consumer's object if not
+ *     the same (else NULL), shared with consumers (1/0), map type,
+ *     key size, value size, follows --max-entries (1/0))
+ * The map types expand only where the includer has them (linux/bpf.h or
+ * vmlinux.h). A consumer's object calls config "cgtrack_config", out of
+ * the way of its own names.
+ */
+#define CGTRACK_MAPS(X)								\
+	X(CGTRACK_PIN_CONTAINERS, "containers", NULL, 1, BPF_MAP_TYPE_HASH,	\
+	  sizeof(__u32), sizeof(struct cgtrack_container), 1)			\
+	X(CGTRACK_PIN_CONTAINERS_MAP, "containers_map", NULL, 1, BPF_MAP_TYPE_HASH, \
+	  sizeof(__u32), sizeof(__u8), 1)					\
+	X(CGTRACK_PIN_CONFIG, "config_map", "cgtrack_config", 1, BPF_MAP_TYPE_ARRAY, \
+	  sizeof(__u32), sizeof(struct cgtrack_config), 0)			\
+	X(CGTRACK_PIN_STATS, "stats", NULL, 0, BPF_MAP_TYPE_PERCPU_ARRAY,	\
+	  sizeof(__u32), sizeof(__u64), 0)					\
+	X(CGTRACK_PIN_EVENTS, "events", NULL, 0, BPF_MAP_TYPE_RINGBUF, 0, 0, 0)	\
+	X(CGTRACK_PIN_INFO, "info", NULL, 1, BPF_MAP_TYPE_HASH,			\
+	  sizeof(__u32), sizeof(struct cgtrack_info), 1)			\
+	X(CGTRACK_PIN_MNTNS_PIDS, "mntns_pids", NULL, 1, BPF_MAP_TYPE_LRU_HASH,	\
+	  sizeof(__u32), sizeof(__u32), 1)
+
+/* The pinned links: X(pin, the program it attaches) */
+#define CGTRACK_LINKS(X)						\
+	X(CGTRACK_PIN_LINK_MKDIR, "cgtrack_mkdir")			\
+	X(CGTRACK_PIN_LINK_RMDIR, "cgtrack_rmdir")			\
+	X(CGTRACK_PIN_LINK_EXEC, "cgtrack_exec")			\
+	X(CGTRACK_PIN_LINK_EXIT, "cgtrack_exit")
+
 /* Same numbers as tracee's container_state_t. */
 enum cgtrack_state {
 	CGTRACK_STATE_NONE	= 0,

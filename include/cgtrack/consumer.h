@@ -28,14 +28,20 @@
 
 #include "abi.h"
 
-/* map name in a consumer's object -> pin name in cgtrack's pin directory */
-static const char *const cgtrack_consumer_maps[][2] = {
-	{ "containers",		CGTRACK_PIN_CONTAINERS },
-	{ "containers_map",	CGTRACK_PIN_CONTAINERS_MAP },
-	{ "info",		CGTRACK_PIN_INFO },
-	{ "mntns_pids",		CGTRACK_PIN_MNTNS_PIDS },
-	{ "cgtrack_config",	CGTRACK_PIN_CONFIG },
+/* cgtrack's pinned maps (abi.h's CGTRACK_MAPS): those shared with consumers */
+struct cgtrack_consumer_map {
+	const char *pin;	/* in cgtrack's pin directory */
+	const char *kname;	/* the name in a consumer's object: alt, else kname */
+	const char *alt;
+	int shared;
 };
+
+#define CGTRACK_CONSUMER_MAP(pin, kname, alt, shared, type, ksz, vsz, resizable) \
+	{ pin, kname, alt, shared },
+static const struct cgtrack_consumer_map cgtrack_consumer_maps[] = {
+	CGTRACK_MAPS(CGTRACK_CONSUMER_MAP)
+};
+#undef CGTRACK_CONSUMER_MAP
 
 static inline void __attribute__((format(printf, 3, 4)))
 cgtrack_consumer_err(char *err, size_t errlen, const char *fmt, ...)
@@ -53,9 +59,12 @@ static inline const char *cgtrack_consumer_pin_name(const char *map_name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(cgtrack_consumer_maps) / sizeof(cgtrack_consumer_maps[0]); i++)
-		if (!strcmp(cgtrack_consumer_maps[i][0], map_name))
-			return cgtrack_consumer_maps[i][1];
+	for (i = 0; i < sizeof(cgtrack_consumer_maps) / sizeof(cgtrack_consumer_maps[0]); i++) {
+		const struct cgtrack_consumer_map *m = &cgtrack_consumer_maps[i];
+
+		if (m->shared && !strcmp(m->alt ? m->alt : m->kname, map_name))
+			return m->pin;
+	}
 	return NULL;
 }
 
