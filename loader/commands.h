@@ -14,7 +14,9 @@ struct command {
 	int (*fn)(const struct common_opts *co);
 	enum opt_set set;
 	const char *summary;
-	const char *usage;
+	const char *args;	/* the positional arguments, for the synopsis */
+	const char *before;	/* what they are, printed before the options */
+	const char *after;	/* notes, exit codes, examples */
 };
 
 const struct command *find_command(const char *name);

@@ -20,68 +20,183 @@ enum {
 	O_READ, O_STAT,
 };
 
-static const struct option all_opts[] = {
-	{ "pin-dir", required_argument, NULL, O_PIN_DIR },
-	{ "json", no_argument, NULL, 'j' },
-	{ "wide", no_argument, NULL, 'w' },
-	{ "debug", no_argument, NULL, 'd' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "log-format", required_argument, NULL, O_LOGFMT },
-	{ "help", no_argument, NULL, 'h' },
-	{ "cgroup-mode", required_argument, NULL, O_MODE },
-	{ "v1-controller", required_argument, NULL, O_V1 },
-	{ "max-entries", required_argument, NULL, O_MAX },
-	{ "expiry", required_argument, NULL, O_EXPIRY },
-	{ "replace", no_argument, NULL, O_REPLACE },
-	{ "pidfile", required_argument, NULL, O_PIDFILE },
-	{ "runtime", required_argument, NULL, O_RUNTIME },
-	{ "enrich-timeout", required_argument, NULL, O_TIMEOUT },
-	{ "no-enrich", no_argument, NULL, O_NO_ENRICH },
-	{ "pin-group", required_argument, NULL, O_PIN_GROUP },
-	{ "prometheus", no_argument, NULL, O_PROMETHEUS },
-	{ "unload-on-exit", no_argument, NULL, O_UNLOAD_ON_EXIT },
-	{ "state", required_argument, NULL, O_STATE },
-	{ "pod", required_argument, NULL, O_POD },
-	{ "name", required_argument, NULL, O_NAME },
-	{ "interval", required_argument, NULL, O_INTERVAL },
-	{ "duration", required_argument, NULL, O_DURATION },
-	{ "explain", no_argument, NULL, O_EXPLAIN },
-	{ "read", no_argument, NULL, O_READ },
-	{ "stat", no_argument, NULL, O_STAT },
-	{ NULL, 0, NULL, 0 },
+#define S(set)	(1u << (set))
+#define ALL	(~0u)
+#define TABLES	(S(OPT_TABLE) | S(OPT_LIST))
+#define JSONS	(TABLES | S(OPT_RESOLVE) | S(OPT_PARSE) | S(OPT_STATUS) | S(OPT_WATCH))
+
+/*
+ * Every option, declared once: which commands take it (a row per meaning
+ * when two commands read it differently), and its help line. The parser
+ * (getopt's table, what each command accepts), the help texts, the
+ * synopses (and from them the man page's) and the completion come from
+ * these rows. help NULL: accepted, not shown (aliases). Shown in this
+ * order; the rows for every command (ALL) last.
+ */
+struct opt_desc {
+	const char *name;
+	int val;		/* the short letter, or O_* */
+	int has_arg;
+	unsigned int sets;	/* S(OPT_...) of the commands that take it */
+	const char *arg;	/* the value's name in help: "DIR" */
+	const char *help;	/* '\n' continues on an indented line */
 };
 
-/* Which options each command takes (besides --pin-dir, --debug, --help). */
+static const struct opt_desc descs[] = {
+	{ "cgroup-mode", O_MODE, 1, S(OPT_RUN) | S(OPT_LOAD), "MODE",
+	  "auto (default), v1 or v2" },
+	{ "v1-controller", O_V1, 1, S(OPT_RUN) | S(OPT_LOAD), "C",
+	  "v1 hierarchy to track (default cpuset, else a mounted one)" },
+	{ "max-entries", O_MAX, 1, S(OPT_RUN) | S(OPT_LOAD), "N",
+	  "map capacity (default 16384, or the pinned maps' own)" },
+	{ "expiry", O_EXPIRY, 1, S(OPT_RUN) | S(OPT_LOAD), "DUR",
+	  "keep removed entries this long (default 5s)" },
+	{ "expiry", O_EXPIRY, 1, S(OPT_SWEEP), "DUR",
+	  "this expiry instead of the one the daemon stored" },
+	{ "replace", O_REPLACE, 0, S(OPT_RUN) | S(OPT_LOAD), NULL,
+	  "remove existing pins first, load this build" },
+	{ "pin-group", O_PIN_GROUP, 1, S(OPT_RUN) | S(OPT_LOAD), "GROUP",
+	  "let GROUP read the pins (directory 0750, pins 0640)" },
+	{ "pidfile", O_PIDFILE, 1, S(OPT_RUN), "FILE", "write our pid once ready" },
+	{ "runtime", O_RUNTIME, 1, S(OPT_RUN), "NAME:PATH",
+	  "docker|podman|crio:SOCKET, containerd:SOCKET|STATE_DIR,\n"
+	  "containerd-state:DIR, docker-root:DIR (docker's data\n"
+	  "root, its records read before the API; repeatable;\n"
+	  "default: the usual paths)" },
+	{ "enrich-timeout", O_TIMEOUT, 1, S(OPT_RUN), "DUR", "per request (default 2s)" },
+	{ "no-enrich", O_NO_ENRICH, 0, S(OPT_RUN), NULL, "do not ask the runtimes" },
+	{ "unload-on-exit", O_UNLOAD_ON_EXIT, 0, S(OPT_RUN), NULL,
+	  "detach the programs when stopped (make run does)" },
+	{ "json", 'j', 0, JSONS, NULL, "JSON output (errors too)" },
+	{ "json", 'j', 0, S(OPT_SWEEP), NULL, "the counts as one JSON object" },
+	{ "wide", 'w', 0, TABLES, NULL,
+	  "whole names, images and pods (the table cuts them,\nmarked with an ellipsis)" },
+	{ "runtime", O_RUNTIME, 1, S(OPT_LIST), "NAME",
+	  "only this runtime's (the one that answered, else\n"
+	  "the path's; as list prints it: docker, crio...)" },
+	{ "state", O_STATE, 1, S(OPT_LIST), "S", "existed, created, started, alive or dead" },
+	{ "pod", O_POD, 1, S(OPT_LIST), "POD", "namespace/name, name or UID of a pod" },
+	{ "name", O_NAME, 1, S(OPT_LIST), "NAME", "the container's name, as its runtime gave it" },
+	{ "interval", O_INTERVAL, 1, S(OPT_WATCH), "DUR", "read the map this often (default 500ms)" },
+	{ "duration", O_DURATION, 1, S(OPT_WATCH), "DUR", "stop after that long (default: Ctrl-C)" },
+	{ "explain", O_EXPLAIN, 0, S(OPT_PARSE), NULL,
+	  "each component and what the parser decided of it" },
+	{ "read", O_READ, 0, S(OPT_RESOLVE), NULL,
+	  "print the file's bytes, read from the confined\n"
+	  "descriptor (regular files only; not with --json)" },
+	{ "stat", O_STAT, 0, S(OPT_RESOLVE), NULL,
+	  "type, mode, size, uid, gid, inode of the confined\n"
+	  "descriptor (with --json: a \"stat\" object)" },
+	{ "prometheus", O_PROMETHEUS, 0, S(OPT_STATUS), NULL,
+	  "the Prometheus text format (node_exporter's textfile\n"
+	  "collector); printed also when the pins are unreadable" },
+	{ "pin-dir", O_PIN_DIR, 1, ALL, "DIR", "pin directory (default /sys/fs/bpf/cgtrack)" },
+	{ "debug", 'd', 0, ALL, NULL, "more logging" },
+	{ "verbose", 'v', 0, ALL, NULL, NULL },
+	{ "log-format", O_LOGFMT, 1, ALL, "FMT", "text (default) or json" },
+	{ "help", 'h', 0, ALL, NULL, NULL },
+};
+#define N_DESCS (sizeof(descs) / sizeof(descs[0]))
+
+/* getopt's table: one row per name */
+static struct option all_opts[N_DESCS + 1];
+
+static void build_getopt_table(void)
+{
+	size_t i, j, n = 0;
+
+	if (all_opts[0].name)
+		return;
+	for (i = 0; i < N_DESCS; i++) {
+		for (j = 0; j < n && strcmp(all_opts[j].name, descs[i].name); j++)
+			;
+		if (j < n)
+			continue;
+		all_opts[n++] = (struct option){ descs[i].name,
+			descs[i].has_arg ? required_argument : no_argument, NULL, descs[i].val };
+	}
+}
+
+/* Does the command of `set` take option opt (a short letter or O_*)? */
 static int allowed(enum opt_set set, int opt)
 {
-	switch (opt) {
-	case O_MODE: case O_V1: case O_MAX: case O_REPLACE: case O_PIN_GROUP:
-		return set == OPT_RUN || set == OPT_LOAD;
-	case O_RUNTIME:			/* run: NAME:PATH; list: a filter */
-		return set == OPT_RUN || set == OPT_LIST;
-	case O_PIDFILE: case O_TIMEOUT: case O_NO_ENRICH: case O_UNLOAD_ON_EXIT:
-		return set == OPT_RUN;
-	case O_STATE: case O_POD: case O_NAME:
-		return set == OPT_LIST;
-	case O_INTERVAL: case O_DURATION:
-		return set == OPT_WATCH;
-	case O_EXPLAIN:
-		return set == OPT_PARSE;
-	case O_READ: case O_STAT:
-		return set == OPT_RESOLVE;
-	case O_EXPIRY:
-		return set == OPT_RUN || set == OPT_LOAD || set == OPT_SWEEP;
-	case 'j':
-		return set == OPT_RESOLVE || set == OPT_PARSE || set == OPT_TABLE ||
-		       set == OPT_LIST || set == OPT_SWEEP || set == OPT_STATUS ||
-		       set == OPT_WATCH;
-	case 'w':
-		return set == OPT_TABLE || set == OPT_LIST;
-	case O_PROMETHEUS:
-		return set == OPT_STATUS;
-	default:
-		return 1;
+	size_t i;
+
+	for (i = 0; i < N_DESCS; i++)
+		if (descs[i].val == opt && (descs[i].sets & S(set)))
+			return 1;
+	return 0;
+}
+
+/* descs[i] is set's row for its name (the first such) */
+static bool first_for(enum opt_set set, size_t i)
+{
+	size_t j;
+
+	if (!(descs[i].sets & S(set)))
+		return false;
+	for (j = 0; j < i; j++)
+		if ((descs[j].sets & S(set)) && !strcmp(descs[j].name, descs[i].name))
+			return false;
+	return true;
+}
+
+/* "-j, --json", "--pin-dir DIR" */
+static void opt_left(const struct opt_desc *d, char *buf, size_t len)
+{
+	char shrt[8] = "";
+
+	if (d->val < 128)
+		snprintf(shrt, sizeof(shrt), "-%c, ", d->val);
+	snprintf(buf, len, "%s--%s%s%s", shrt, d->name, d->arg ? " " : "",
+		 d->arg ? d->arg : "");
+}
+
+void opts_help(enum opt_set set, FILE *f)
+{
+	char left[64];
+	const char *h, *nl;
+	size_t i;
+
+	for (i = 0; i < N_DESCS; i++) {
+		const struct opt_desc *d = &descs[i];
+
+		if (!first_for(set, i) || !d->help)
+			continue;
+		opt_left(d, left, sizeof(left));
+		fprintf(f, "  %-20s ", left);
+		for (h = d->help; (nl = strchr(h, '\n')); h = nl + 1)
+			fprintf(f, "%.*s\n%23s", (int)(nl - h), h, "");
+		fprintf(f, "%s\n", h);
 	}
+}
+
+void opts_synopsis(enum opt_set set, const char *cmd, const char *args, FILE *f)
+{
+	char word[80];
+	size_t i, col, indent;
+
+	col = indent = (size_t)fprintf(f, "usage: cgtrack %s", cmd);
+	for (i = 0; i <= N_DESCS; i++) {
+		if (i < N_DESCS) {
+			const struct opt_desc *d = &descs[i];
+
+			if (!first_for(set, i) || d->sets == ALL || !d->help)
+				continue;
+			snprintf(word, sizeof(word), "[--%s%s%s]", d->name, d->arg ? " " : "",
+				 d->arg ? d->arg : "");
+		} else if (args && args[0]) {
+			snprintf(word, sizeof(word), "%s", args);
+		} else {
+			break;
+		}
+		if (col + 1 + strlen(word) > 79 && col > indent) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = indent;
+		}
+		col += (size_t)fprintf(f, " %s", word);
+	}
+	fprintf(f, "\n");
 }
 
 /* list --state: a lifecycle state, or alive / dead */
@@ -165,9 +280,9 @@ void opts_each(enum opt_set set, opt_fn fn, void *ctx)
 {
 	size_t i;
 
-	for (i = 0; all_opts[i].name; i++)
-		if (allowed(set, all_opts[i].val))
-			fn(ctx, all_opts[i].name, all_opts[i].has_arg == required_argument);
+	for (i = 0; i < N_DESCS; i++)
+		if (first_for(set, i))
+			fn(ctx, descs[i].name, descs[i].has_arg);
 }
 
 const char *opt_values(const char *name)
@@ -289,6 +404,7 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 	o->pin_gid = (gid_t)-1;
 	opts_cmd = argv[0];
 	cli_error_json(wants_json_errors(argc, argv));
+	build_getopt_table();
 	optind = 0;	/* glibc: 0 also resets its permutation state */
 	opterr = 0;
 	/* options may also follow the arguments: `cgtrack get 42 --json` */

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define MAX_RUNTIME_OPTS 8
@@ -68,7 +69,12 @@ void opts_each(enum opt_set set, opt_fn fn, void *ctx);
 /* The values an option takes, space-separated, or NULL if free-form. */
 const char *opt_values(const char *name);
 
-/* Defined by main.c: the --help text of a command. */
+/* The help lines of the options `set` takes, one per option. */
+void opts_help(enum opt_set set, FILE *f);
+/* "usage: cgtrack CMD [--opt ARG]... ARGS", wrapped at 79 columns. */
+void opts_synopsis(enum opt_set set, const char *cmd, const char *args, FILE *f);
+
+/* Defined by commands.c: the --help text of a command. */
 void print_command_help(const char *cmd);
 
 /* "5", "5s", "500ms", "1m" -> milliseconds; -1 if not a duration */

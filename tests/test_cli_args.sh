@@ -55,3 +55,16 @@ t_eq "completion: get does not offer list's filters" "" "$(comp get --st)"
 t_eq "completion: every command is offered" \
 	"$("$CGTRACK" --help | awk '/^  [a-z]/ { print $1 }' | sort | xargs)" \
 	"$(comp '' | tr ' ' '\n' | grep -v '^--' | sort | xargs)"
+
+# Help, parser and completion read the same declarations: each command's
+# help shows exactly the options it accepts (and every one of them is
+# accepted: an option a command does not take is refused with exit 2)
+for c in $("$CGTRACK" --help | awk '/^  [a-z]/ { print $1 }'); do
+	shown=$("$CGTRACK" "$c" --help | grep -oE '^  (-[a-z], )?--[a-z0-9-]+' |
+		grep -oE -- '--[a-z0-9-]+' | sort | xargs)
+	offered=$(comp "$c" -- | tr ' ' '\n' | grep -vxE -- '--(help|verbose)' | sort | xargs)
+	t_eq "$c --help shows the options it takes" "$offered" "$shown"
+done
+"$CGTRACK" get --prometheus 1 >/dev/null 2>"$T_TMP/err"
+t_eq "an option of another command: exit 2, named" "2 1" \
+	"$? $(grep -c -- "'--prometheus' does not apply to \`cgtrack get\`" "$T_TMP/err")"

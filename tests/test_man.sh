@@ -22,3 +22,5 @@ for o in $("$CGTRACK" --help 2>/dev/null | awk '/^  [a-z]/ { print $1 }' |
 	grep -q -- "$o" <<<"$text" || missing="$missing $o"
 done
 t_eq "every option is described" "" "$missing"
+t_true "SYNOPSIS is what the binary's help says (scripts/man-synopsis.sh --check)" \
+	"$TESTS_DIR/../scripts/man-synopsis.sh" --check "$CGTRACK" "$PAGE"
