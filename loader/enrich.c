@@ -49,7 +49,7 @@ struct jobq {
 struct source {
 	enum rt_kind kind;
 	char path[256];		/* socket; containerd: its state directory */
-	char root[256];		/* docker: its data root (config.v2.json) */
+	char root[256];		/* docker, podman: where their records are */
 	bool explicit;		/* from --runtime: a missing socket is an error */
 	bool warned;		/* "not there" was said once */
 	int n_active;		/* its requests in flight */
@@ -71,7 +71,7 @@ struct job {
 	bool path_says;			/* order[0] is the runtime the path names */
 	bool rechecked;			/* "not found" asked once more */
 	bool had_error;
-	bool file_tried;		/* docker: config.v2.json read (or missing) */
+	bool file_tried;		/* the runtime's record read (or missing) */
 	bool early;			/* info stored from it, before the API */
 	uint64_t due_ns;		/* a retry waits until then */
 	struct rt_http http;
@@ -228,14 +228,14 @@ static void sources_log(const struct enricher *e)
 	for (k = 0; k < RT_KINDS; k++) {
 		const struct source *s = &e->src[k];
 
-		n += snprintf(line + n, sizeof(line) - n, "%s%s %s%s%s", k ? ", " : "",
+		n += snprintf(line + n, sizeof(line) - n, "%s%s %s%s%s%s%s", k ? ", " : "",
 			      rt_kind_name(k), rt_client(k)->path_is_dir ? "state " : "", s->path,
-			      access(s->path, F_OK) ? " (not there now)" : "");
+			      access(s->path, F_OK) ? " (not there now)" : "",
+			      s->root[0] ? " records " : "", s->root);
 		if (n >= sizeof(line))
 			break;
 	}
-	log_info("enrichment: %s; docker records %s; timeout %ld ms", line,
-		 e->src[RT_DOCKER].root, e->timeout_ms);
+	log_info("enrichment: %s; timeout %ld ms", line, e->timeout_ms);
 }
 
 /* ----------------------------------------------------------- info map -- */
@@ -294,8 +294,8 @@ static void info_store(struct enricher *e, struct job *j, bool early)
 		bpf_map_delete_elem(e->info_fd, &key);
 stored:
 	if (early) {
-		log_debug("enrich: docker %.12s: named from config.v2.json, asking the API",
-			  j->id);
+		log_debug("enrich: %s %.12s: named from its record, asking the API",
+			  runtime_name(j->info.runtime), j->id);
 		return;
 	}
 	e->n_ok++;
@@ -303,12 +303,13 @@ stored:
 }
 
 /*
- * docker answers GET /containers/<id>/json only once the container's start
- * is over (the request waits for the container's lock), after its process
- * has run. The record docker wrote at create time has the same fields:
- * store it at once; the API's answer, the authority, replaces it.
+ * docker and podman answer GET /containers/<id>/json only once the
+ * container's start is over (the request waits for the container's lock),
+ * after its process has run. The records they wrote at create time have
+ * the name and image (docker's config.v2.json, podman's containers.json):
+ * store them at once; the API's answer, the authority, replaces them.
  */
-static void try_docker_file(struct enricher *e, struct job *j, struct source *s)
+static void try_record(struct enricher *e, struct job *j, struct source *s)
 {
 	char err[RT_ERR_LEN];
 	int r;
@@ -316,10 +317,15 @@ static void try_docker_file(struct enricher *e, struct job *j, struct source *s)
 	j->file_tried = true;
 	if (!s->root[0])
 		return;
-	r = rt_docker_config_lookup(s->root, j->id, &j->info, err, sizeof(err));
+	if (s->kind == RT_DOCKER)
+		r = rt_docker_config_lookup(s->root, j->id, &j->info, err, sizeof(err));
+	else if (s->kind == RT_PODMAN)
+		r = rt_podman_storage_lookup(s->root, j->id, &j->info, err, sizeof(err));
+	else
+		return;
 	if (r) {
 		if (r != -ENOENT)
-			log_debug("enrich: docker %.12s: %s", j->id, err);
+			log_debug("enrich: %s %.12s: %s", rt_kind_name(s->kind), j->id, err);
 		return;
 	}
 	j->info.cgroup_id = j->cgroup_id;
@@ -388,8 +394,8 @@ static enum try_result try_http(struct enricher *e, struct job *j, struct source
 	char path[128];
 	struct stat st;
 
-	if (s->kind == RT_DOCKER && !j->file_tried)
-		try_docker_file(e, j, s);
+	if (s->root[0] && !j->file_tried)
+		try_record(e, j, s);
 	if (stat(s->path, &st) || !S_ISSOCK(st.st_mode)) {
 		if (!s->explicit)
 			return TRY_SKIP;
@@ -725,7 +731,8 @@ fail:
  * just added (its record came with a wakeup): the local files that exist
  * before the container's process, without waiting for the worker to be
  * scheduled. containerd's bundle answers for good (the job is done);
- * docker's record is stored and the worker still asks the API. Anything
+ * docker's and podman's records are stored and the worker still asks the
+ * API. Anything
  * else (not there yet, an error) is left to the worker, which tries again
  * as always. Only reads below the runtimes' own state directories.
  */
@@ -734,8 +741,8 @@ static bool fast_path(struct enricher *e, struct job *j)
 	struct source *s = &e->src[j->order[0]];
 	char hint[256], ns[256];
 
-	if (s->kind == RT_DOCKER) {
-		try_docker_file(e, j, s);
+	if (s->root[0]) {		/* docker, podman: a record, then the API */
+		try_record(e, j, s);
 		return false;
 	}
 	if (s->kind != RT_CONTAINERD)

@@ -61,7 +61,8 @@ static const struct opt_desc descs[] = {
 	{ "runtime", O_RUNTIME, 1, S(OPT_RUN), "NAME:PATH",
 	  "docker|podman|crio:SOCKET, containerd:SOCKET|STATE_DIR,\n"
 	  "containerd-state:DIR, docker-root:DIR (docker's data\n"
-	  "root, its records read before the API; repeatable;\n"
+	  "root), podman-root:DIR (podman's graph root): their\n"
+	  "records are read before the API; repeatable;\n"
 	  "default: the usual paths)" },
 	{ "enrich-timeout", O_TIMEOUT, 1, S(OPT_RUN), "DUR", "per request (default 2s)" },
 	{ "no-enrich", O_NO_ENRICH, 0, S(OPT_RUN), NULL, "do not ask the runtimes" },

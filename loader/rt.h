@@ -58,6 +58,17 @@ int rt_docker_config_lookup(const char *root, const char *id, struct cgtrack_inf
 int rt_read_under(const char *root, const char *const *comp, int n, char **buf,
 		  size_t *len, char *err, size_t errlen);
 
+/*
+ * podman's record, containers/storage's <root>/<driver>-containers/
+ * containers.json (root: its graph root), written at create time: name
+ * and image before the process starts (the API answers after the start).
+ * Same returns as rt_docker_config_lookup.
+ */
+int rt_podman_storage_parse(const char *body, size_t len, const char *id,
+			    struct cgtrack_info *out, char *err, size_t errlen);
+int rt_podman_storage_lookup(const char *root, const char *id, struct cgtrack_info *out,
+			     char *err, size_t errlen);
+
 /* cri-o: GET /containers/<id> (its inspect endpoint, ContainerInfo). */
 void rt_crio_path(char *out, size_t len, const char *id);
 int rt_crio_parse(const char *body, size_t len, struct cgtrack_info *out, char *err,

@@ -10,6 +10,12 @@
 
 struct json_object *rt_json_parse(const char *body, size_t len, char *err, size_t errlen)
 {
+	return rt_json_parse_as(body, len, json_type_object, err, errlen);
+}
+
+struct json_object *rt_json_parse_as(const char *body, size_t len, enum json_type type,
+				     char *err, size_t errlen)
+{
 	struct json_tokener *tok = json_tokener_new_ex(RT_JSON_DEPTH);
 	struct json_object *o;
 	enum json_tokener_error jerr;
@@ -39,9 +45,11 @@ struct json_object *rt_json_parse(const char *body, size_t len, char *err, size_
 			goto bad;
 		}
 	}
-	if (!json_object_is_type(o, json_type_object)) {
-		snprintf(err, errlen, "unexpected JSON: a %s, not an object",
-			 json_type_to_name(json_object_get_type(o)));
+	if (!json_object_is_type(o, type)) {
+		snprintf(err, errlen, "unexpected JSON: a %s, not a%s %s",
+			 json_type_to_name(json_object_get_type(o)),
+			 type == json_type_object || type == json_type_array ? "n" : "",
+			 json_type_to_name(type));
 		goto bad;
 	}
 	return o;

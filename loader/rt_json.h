@@ -14,6 +14,9 @@
  * result.
  */
 struct json_object *rt_json_parse(const char *body, size_t len, char *err, size_t errlen);
+/* The same for a value of another type (json_type_array...). */
+struct json_object *rt_json_parse_as(const char *body, size_t len, enum json_type type,
+				     char *err, size_t errlen);
 
 /* o[key] if it is a string / an object, else NULL (o may be NULL). */
 const char *rt_json_str(struct json_object *o, const char *key);

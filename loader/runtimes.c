@@ -10,7 +10,7 @@ static const struct rt_client clients[RT_KINDS] = {
 	[RT_DOCKER]	= { "docker", NULL, CGTRACK_RT_DOCKER, "/var/run/docker.sock",
 			    false, "docker-root", "/var/lib/docker" },
 	[RT_PODMAN]	= { "podman", NULL, CGTRACK_RT_PODMAN, "/run/podman/podman.sock",
-			    false, NULL, NULL },
+			    false, "podman-root", "/var/lib/containers/storage" },
 	[RT_CONTAINERD]	= { "containerd", NULL, CGTRACK_RT_CONTAINERD, "/run/containerd",
 			    true, "containerd-state", NULL },
 	[RT_CRIO]	= { "crio", "cri-o", CGTRACK_RT_CRIO, "/var/run/crio/crio.sock",

@@ -29,7 +29,7 @@ FUZZ_HDRS        := tests/fuzz/fuzz_common.h loader/cgpath.h $(wildcard include/
 FUZZ_SRCS_parser := loader/cgpath.c
 FUZZ_SRCS_proc   := loader/cgpath.c
 FUZZ_SRCS_json    = $(wildcard loader/rt_json.c loader/rt_common.c loader/rt_docker.c \
-		      loader/rt_crio.c loader/rt_containerd.c)
+		      loader/rt_crio.c loader/rt_containerd.c loader/rt_podman.c)
 FUZZ_LIBS_json   := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
 FUZZ_ARGS_parser := -dict=tests/fuzz/parser.dict -max_len=4200

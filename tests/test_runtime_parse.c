@@ -247,6 +247,69 @@ static void test_containerd_lookup(void)
 		fail = 1;
 }
 
+#define PM_ID1 "7d7cefba4dda0e3d5e0e4ea2bba6eb638af9ff1833cce746631cfe74135f584a"
+#define PM_ID2 "b43ad43c9f093ef0f288de40e33e15cfb12b9bc50f6a6ce34425810299d7b8e0"
+
+static int podman(const char *body, const char *id, struct cgtrack_info *i, char *err)
+{
+	return rt_podman_storage_parse(body, strlen(body), id, i, err, RT_ERR_LEN);
+}
+
+/* podman's containers.json, as podman 4.3 wrote it (tests/fakes/podman) */
+static void test_podman_record(void)
+{
+	char state[] = "/tmp/cgtrack-rtparse.XXXXXX", dir[512], file[600], cmd[600];
+	char err[RT_ERR_LEN] = "", *body;
+	struct cgtrack_info i;
+	size_t len;
+	int r;
+
+	body = slurp("fakes/podman/containers.json", &len);
+	r = rt_podman_storage_parse(body, len, PM_ID1, &i, err, sizeof(err));
+	CHECK("podman record: found", r == 0);
+	CHECK_STR("podman record: name", "web1", i.name);
+	CHECK_STR("podman record: image from libpod's metadata", "localhost/busybox:test",
+		  i.image);
+	r = rt_podman_storage_parse(body, len, PM_ID2, &i, err, sizeof(err));
+	CHECK_STR("podman record: the second container, its generated name",
+		  "unruffled_lamport", r ? err : i.name);
+	CHECK("podman record: another id is -ENOENT",
+	      rt_podman_storage_parse(body, len, FAKE_ID, &i, err, sizeof(err)) == -ENOENT);
+
+	CHECK("podman record: an object, not the array, is refused",
+	      podman("{\"id\":\"abc\",\"names\":[\"x\"]}", "abc", &i, err) == -EBADMSG &&
+	      strstr(err, "not an array"));
+	r = podman("[{\"id\":\"abc\",\"names\":[\"x\"]}]", "abc", &i, err);
+	CHECK("podman record: no metadata: the name, no image", r == 0 && !strcmp(i.name, "x") &&
+	      !i.image[0]);
+	r = podman("[{\"id\":\"abc\",\"names\":[],\"metadata\":\"{\\\"name\\\":\\\"y\\\"}\"}]",
+		   "abc", &i, err);
+	CHECK("podman record: no names: the metadata's name", r == 0 && !strcmp(i.name, "y"));
+	r = podman("[{\"id\":\"abc\",\"metadata\":\"{not json\"}]", "abc", &i, err);
+	CHECK("podman record: neither a name nor valid metadata is refused", r == -EBADMSG);
+	CHECK("podman record: cut-off JSON is refused",
+	      rt_podman_storage_parse(body, len / 2, PM_ID1, &i, err, sizeof(err)) == -EBADMSG);
+
+	/* lookup under a graph root: only <driver>-containers/containers.json */
+	if (!mkdtemp(state))
+		exit(1);
+	snprintf(dir, sizeof(dir), "%s/vfs-containers", state);
+	if (mkdir(dir, 0700))
+		exit(1);
+	snprintf(file, sizeof(file), "%s/containers.json", dir);
+	write_file(file, body, len);
+	r = rt_podman_storage_lookup(state, PM_ID1, &i, err, sizeof(err));
+	CHECK_STR("podman lookup: the vfs driver's record", "web1", r ? err : i.name);
+	CHECK("podman lookup: an id not there is -ENOENT",
+	      rt_podman_storage_lookup(state, FAKE_ID, &i, err, sizeof(err)) == -ENOENT);
+	CHECK("podman lookup: no path tricks in the id",
+	      rt_podman_storage_lookup(state, "../x", &i, err, sizeof(err)) == -ENOENT);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", state);
+	if (system(cmd))	/* NOLINT(cert-env33-c): a fixed rm -rf of our mkdtemp */
+		fail = 1;
+	free(body);
+}
+
 static void test_common(void)
 {
 	char s[16], long_img[400], msg[160];
@@ -281,6 +344,7 @@ int main(void)
 	test_crio();
 	test_containerd();
 	test_containerd_lookup();
+	test_podman_record();
 	test_common();
 	return fail;
 }

@@ -3,7 +3,8 @@
  * libFuzzer target: the runtimes' replies (loader/rt_*.c), which a runtime
  * socket (or whoever sits on it) controls entirely. Every input goes
  * through each pure parser: docker/podman inspect, cri-o inspect,
- * containerd's OCI config.json, and the error-message extractor.
+ * containerd's OCI config.json, podman's containers.json, and the
+ * error-message extractor.
  *
  * Properties: nothing crashes or leaks (ASan/LSan); the body is read
  * within its length (it is not NUL-terminated here); the return is 0,
@@ -78,6 +79,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(err, 'x', sizeof(err));
 	r = rt_crio_parse(body, size, &info, err, sizeof(err));
 	check("crio", r, &info, err, sizeof(err));
+
+	memset(&info, 0xa5, sizeof(info));
+	memset(err, 'x', sizeof(err));
+	r = rt_podman_storage_parse(body, size, ID, &info, err, sizeof(err));
+	check("podman record", r, &info, err, sizeof(err));
 	if (r == -ENOENT)
 		fuzz_fail("crio: -ENOENT from a parser that takes no id");
 
