@@ -11,6 +11,7 @@
 
 #include "lib/cgroup.bpf.h"
 #include "lib/maps.bpf.h"
+#include "lib/pending.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -159,6 +160,8 @@ int BPF_PROG(cgtrack_mkdir, struct cgroup *cgrp, const char *path)
 		return 0;
 	}
 	stat_inc(CGTRACK_STAT_ADDED);
+	if (s->entry.root)
+		take_pending(s, key, cgid, ts);
 	notify(key, cgid, CGTRACK_EV_ADDED, ts, s->entry.root);
 	return 0;
 }

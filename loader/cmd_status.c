@@ -42,6 +42,7 @@ const char *const stat_names[CGTRACK_STAT_MAX] = {
 	[CGTRACK_STAT_EXISTED_ADDED]	= "existed_added",
 	[CGTRACK_STAT_ENRICH_FAILED]	= "enrich_failed",
 	[CGTRACK_STAT_RECOVERED]	= "recovered",
+	[CGTRACK_STAT_NAMED_AT_MKDIR]	= "named_at_mkdir",
 };
 
 static void __attribute__((format(printf, 3, 4)))

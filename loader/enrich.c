@@ -27,6 +27,7 @@
 
 #include "cgid.h"
 #include "enrich.h"
+#include "enrich_prefetch.h"
 #include "log.h"
 #include "names.h"
 #include "rt.h"
@@ -84,6 +85,7 @@ struct enricher {
 	/* set by enrich_start, read-only afterwards */
 	long timeout_ms;
 	int containers_fd, info_fd, stats_fd;
+	struct prefetch *prefetch;	/* names before the mkdir */
 	char mount[192];
 	CURLM *multi;
 	pthread_t thread;
@@ -680,6 +682,19 @@ static int start_thread(struct enricher *e)
 	return err;
 }
 
+/* Watch the records of the runtimes whose records are read (docker,
+ * podman, containerd's bundles), for the kernel to name at mkdir. */
+static void prefetch_on(struct enricher *e, const struct pinned *p)
+{
+	struct prefetch_roots r = {
+		.docker_root = e->src[RT_DOCKER].root,
+		.podman_root = e->src[RT_PODMAN].root,
+		.containerd_state = e->src[RT_CONTAINERD].path,
+	};
+
+	e->prefetch = prefetch_start(&r, p->pending);
+}
+
 struct enricher *enrich_start(const struct common_opts *co, const struct pinned *p)
 {
 	struct enricher *e;
@@ -717,6 +732,7 @@ struct enricher *enrich_start(const struct common_opts *co, const struct pinned 
 		goto fail;
 	}
 	sources_log(e);
+	prefetch_on(e, p);
 	return e;
 fail:
 	if (e && e->multi)
@@ -889,6 +905,7 @@ void enrich_stop(struct enricher *e)
 
 	if (!e)
 		return;
+	prefetch_stop(e->prefetch);
 	pthread_mutex_lock(&e->lock);
 	e->stop = true;
 	pthread_mutex_unlock(&e->lock);

@@ -170,7 +170,7 @@ int pins_open(const char *pin_dir, bool write, struct pinned *p)
 	__u32 len = sizeof(info), zero = 0;
 
 	memset(p, 0, sizeof(*p));
-	p->containers_map = p->config = p->stats = p->info = p->mntns_pids = -1;
+	p->containers_map = p->config = p->stats = p->info = p->mntns_pids = p->pending = -1;
 	p->containers = open_one(pin_dir, CGTRACK_PIN_CONTAINERS, write, true);
 	if (p->containers < 0)
 		return -1;
@@ -193,6 +193,7 @@ int pins_open(const char *pin_dir, bool write, struct pinned *p)
 	p->stats = open_one(pin_dir, CGTRACK_PIN_STATS, write, false);
 	p->info = open_one(pin_dir, CGTRACK_PIN_INFO, write, false);
 	p->mntns_pids = open_one(pin_dir, CGTRACK_PIN_MNTNS_PIDS, write, false);
+	p->pending = write ? open_one(pin_dir, CGTRACK_PIN_PENDING, write, false) : -1;
 	if (p->config >= 0 && !bpf_map_lookup_elem(p->config, &zero, &p->cfg)) {
 		/* whoever may write the pins may leave these unterminated */
 		p->cfg.controller[sizeof(p->cfg.controller) - 1] = 0;
@@ -205,7 +206,7 @@ void pins_close(struct pinned *p)
 {
 	int *slots[] = {
 		&p->containers, &p->containers_map, &p->config, &p->stats, &p->info,
-		&p->mntns_pids,
+		&p->mntns_pids, &p->pending,
 	};
 	size_t i;
 

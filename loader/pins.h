@@ -20,6 +20,7 @@ struct pinned {
 	int stats;
 	int info;
 	int mntns_pids;			/* mount ns -> a live pid (resolve) */
+	int pending;			/* container id -> names before the mkdir */
 	__u32 max_entries;		/* capacity of `containers` */
 	struct cgtrack_config cfg;
 };

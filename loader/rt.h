@@ -68,6 +68,10 @@ int rt_podman_storage_parse(const char *body, size_t len, const char *id,
 			    struct cgtrack_info *out, char *err, size_t errlen);
 int rt_podman_storage_lookup(const char *root, const char *id, struct cgtrack_info *out,
 			     char *err, size_t errlen);
+/* fn on every named container of the record, until it returns != 0 */
+typedef int (*rt_record_fn)(void *ctx, const char *id, struct cgtrack_info *inf);
+int rt_podman_storage_each(const char *root, rt_record_fn fn, void *ctx, char *err,
+			   size_t errlen);
 
 /* cri-o: GET /containers/<id> (its inspect endpoint, ContainerInfo). */
 void rt_crio_path(char *out, size_t len, const char *id);

@@ -62,6 +62,22 @@ struct {
 	__type(value, __u32);
 } mntns_pids SEC(".maps");
 
+/*
+ * Names that came before their container's cgroup (see struct
+ * cgtrack_pending_key): the daemon writes a container's names here when
+ * its runtime writes its record (docker's and podman's create, containerd's
+ * bundle), and the mkdir of the container's own cgroup moves them into
+ * `info`, so that they are there before the container's first exec
+ * whatever the daemon's scheduling. LRU: records of containers that never
+ * start age out.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CGTRACK_PENDING_MAX);
+	__type(key, struct cgtrack_pending_key);
+	__type(value, struct cgtrack_info);
+} pending SEC(".maps");
+
 /* add/remove hints for the daemon; pinned so a restarted daemon adopts it */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -78,6 +94,7 @@ struct cgtrack_scratch {
 	struct cgtrack_container entry;
 	struct cgtrack_container parent;	/* a copy of the parent's entry */
 	struct cgtrack_match match;
+	struct cgtrack_info info;		/* a pending entry, made valid */
 };
 
 struct {

@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define CGTRACK_ABI_VERSION		2	/* 2: CGTRACK_STAT_RECOVERED */
+#define CGTRACK_ABI_VERSION		3	/* 2: CGTRACK_STAT_RECOVERED; 3: pending */
 
 #define CGTRACK_ID_LEN			64	/* container id characters */
 #define CGTRACK_POD_UID_LEN		36	/* 8-4-4-4-12 */
@@ -28,6 +28,8 @@
 #define CGTRACK_PIN_INFO		"info"
 #define CGTRACK_PIN_MNTNS_PIDS		"mntns_pids"	/* LRU: __u32 mnt ns inum -> __u32 tgid */
 #define CGTRACK_PIN_EVENTS		"events"	/* ring buffer: the daemon's hints */
+#define CGTRACK_PIN_PENDING		"pending"	/* LRU: names before their cgroup */
+#define CGTRACK_PENDING_MAX		256
 #define CGTRACK_PIN_LINK_MKDIR		"links/cgroup_mkdir"
 #define CGTRACK_PIN_LINK_RMDIR		"links/cgroup_rmdir"
 #define CGTRACK_PIN_LINK_EXEC		"links/sched_process_exec"
@@ -56,7 +58,9 @@
 	X(CGTRACK_PIN_INFO, "info", NULL, 1, BPF_MAP_TYPE_HASH,			\
 	  sizeof(__u32), sizeof(struct cgtrack_info), 1)			\
 	X(CGTRACK_PIN_MNTNS_PIDS, "mntns_pids", NULL, 1, BPF_MAP_TYPE_LRU_HASH,	\
-	  sizeof(__u32), sizeof(__u32), 1)
+	  sizeof(__u32), sizeof(__u32), 1)					\
+	X(CGTRACK_PIN_PENDING, "pending", NULL, 0, BPF_MAP_TYPE_LRU_HASH,	\
+	  sizeof(struct cgtrack_pending_key), sizeof(struct cgtrack_info), 0)
 
 /* The pinned links: X(pin, the program it attaches) */
 #define CGTRACK_LINKS(X)						\
@@ -148,6 +152,17 @@ struct cgtrack_config {
 };
 
 /* Indexes of the per-CPU `stats` array. */
+/*
+ * Key of the `pending` map: a container id, zero-padded (the first
+ * CGTRACK_ID_LEN bytes of a `containers` entry's container_id). Its value
+ * is the container's cgtrack_info as its runtime's record says, written by
+ * the daemon when the runtime writes the record (before the container's
+ * cgroup exists); the kernel moves it into `info` at the cgroup's mkdir.
+ */
+struct cgtrack_pending_key {
+	char container_id[CGTRACK_ID_LEN];
+};
+
 enum cgtrack_stat {
 	CGTRACK_STAT_MKDIR_SEEN,	/* cgroup_mkdir in the tracked hierarchy */
 	CGTRACK_STAT_ADDED,		/* container entries inserted (kernel) */
@@ -161,6 +176,7 @@ enum cgtrack_stat {
 	CGTRACK_STAT_EXISTED_ADDED,	/* entries added by population */
 	CGTRACK_STAT_ENRICH_FAILED,
 	CGTRACK_STAT_RECOVERED,		/* inserted by a re-walk after failures */
+	CGTRACK_STAT_NAMED_AT_MKDIR,	/* info moved from `pending` at mkdir */
 	CGTRACK_STAT_MAX,
 };
 
