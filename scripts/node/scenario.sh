@@ -101,14 +101,28 @@ expect() {
 	return 0
 }
 
-# gone NAME ID: after removal, dead at once (2 s), swept after the 5 s expiry
+# gone NAME ID: after removal, dead at once (3 s); the sweep (5 s expiry) is
+# checked for every removed container at once by swept_all, so that the
+# expiry is waited for once, not once per container
+SWEPT=()
 gone() {
 	local n=$1 id=$2
 	if wait_until 3 is_dead "$id" || wait_until 1 no_entry "$id"; then pass "$n.dead"
 	else fail "$n.dead" "still alive after removal: $(entry "$id")"; fi
-	if wait_until 15 no_entry "$id"; then pass "$n.swept"
-	else fail "$n.swept" "not swept 15 s after removal (expiry 5 s): $(list | jq -c --arg id "$id" '.[] | select(.container_id == $id)')"; fi
+	SWEPT+=("$n $id $(date +%s)")
 }
+# swept_all: each removed container's entry is gone 15 s after its removal
+swept_all() {
+	local x n id t
+	for x in "${SWEPT[@]}"; do
+		read -r n id t <<<"$x"
+		if wait_until $((t + 15 - $(date +%s))) no_entry "$id"; then pass "$n.swept"
+		else fail "$n.swept" "not swept 15 s after removal (expiry 5 s): $(list | jq -c --arg id "$id" '.[] | select(.container_id == $id)')"; fi
+	done
+	SWEPT=()
+}
+# stamp WHAT: where the scenario's time goes (uptime, seconds)
+stamp() { info "at $(cut -d' ' -f1 /proc/uptime) s: $*"; }
 
 unit_why() { # last journal lines of a unit, on one line
 	echo "$(systemctl is-active "$1" 2>&1) $(journalctl -b -u "$1" -n 6 --no-pager -o cat 2>&1 | tr '\n' '|')"
@@ -151,8 +165,17 @@ info "cgtrack.service: $(systemctl show -p NRestarts -p ExecMainStartTimestampMo
 if [ "$(systemctl show -P NRestarts cgtrack.service)" = 0 ]; then pass boot.no_restarts
 else fail boot.no_restarts "restarted $(systemctl show -P NRestarts cgtrack.service) times: $(unit_why cgtrack.service)"; fi
 journalctl -b -u cgtrack.service --no-pager -o cat -n 8 | sed 's/^/NODE: INFO journal: /'
-if [ -n "$(journalctl -b -u cgtrack.service --no-pager -o cat -p warning 2>/dev/null | grep -v -e '^-- ' | head -n 1)" ]; then
-	fail boot.no_warnings "$(journalctl -b -u cgtrack.service --no-pager -o cat -p warning | head -n 3)"
+# At boot 2 dockerd restarts the --restart=always container before its API
+# answers (99 s under TCG): cgtrack's 3 tries at the API fail and it warns,
+# although it named the container from docker's own record (checked below,
+# reboot.always.name). That one warning is reported, not failed.
+quiet_re='^$'
+[ "$BOOT" -ge 2 ] && [ -s "$STATE/always-id" ] &&
+	quiet_re="enrich: asking docker at [^ ]* about container $(cat "$STATE/always-id") failed"
+warnings=$(journalctl -b -u cgtrack.service --no-pager -o cat -p warning 2>/dev/null | grep -v -e '^-- ')
+grep -E "$quiet_re" <<<"$warnings" | grep -v '^$' | sed 's/^/NODE: INFO at boot, before docker answered (named from its record): /'
+if [ -n "$(grep -vE "$quiet_re" <<<"$warnings" | head -n 1)" ]; then
+	fail boot.no_warnings "$(grep -vE "$quiet_re" <<<"$warnings" | head -n 3)"
 else
 	pass boot.no_warnings
 fi
@@ -178,9 +201,11 @@ if [ "$BOOT" -ge 2 ]; then
 		else fail reboot.existed "after unload + start: $(entry "$id")"; fi
 		docker rm -f "$id" >/dev/null
 		gone reboot.always "$id"
+		swept_all
 	else
 		fail reboot.always "container $id not running after the reboot: $(docker ps -a 2>&1 | tail -n 3)"
 	fi
+	stamp done
 	echo "NODE: DONE boot=$BOOT pass=$NPASS fail=$NFAIL"
 	systemctl --no-block poweroff
 	exit 0
@@ -196,6 +221,7 @@ systemd-run --unit=node-transient --quiet sleep 600 || true
 systemd-run --scope --quiet sleep 600 & SCOPEPID=$!
 
 # docker --------------------------------------------------------------------------
+stamp docker
 if runtime_up docker docker.service containerd.service; then
 	info "docker: $(docker info -f 'driver={{.CgroupDriver}} cgroup={{.CgroupVersion}}' 2>&1)"
 	docker import -c 'CMD ["sh"]' /opt/node/busybox.tar "$IMG_DOCKER" >/dev/null 2>&1 ||
@@ -259,6 +285,7 @@ if runtime_up docker docker.service containerd.service; then
 fi
 
 # podman (root) ---------------------------------------------------------------------
+stamp podman
 # The API, for names and images. Debian's podman.socket starts `podman system
 # service` per request and lets it exit after 5 s idle: under TCG its start
 # takes longer than cgtrack's enrichment retries (3 within about 8 s), so
@@ -270,7 +297,9 @@ wait_until 60 test -S /run/podman/podman.sock || info "podman API socket not the
 podman import -q --change 'CMD ["sh"]' /opt/node/busybox.tar "$IMG_PODMAN" >/dev/null 2>&1 ||
 	fail podman.import "podman import failed"
 info "podman: $(podman info -f 'manager={{.Host.CgroupManager}} cgroups={{.Host.CgroupsVersion}} runtime={{.Host.OCIRuntime.Name}}' 2>&1)"
+t=$(date +%s%N)
 id=$(podman run -d --network none --name node-podman "$IMG_PODMAN" sleep 3600 2>&1 | tail -n1)
+info "podman run -d took $(( ($(date +%s%N) - t) / 1000000 )) ms"
 if [[ $id =~ ^[0-9a-f]{64}$ ]]; then
 	KNOWN+=("$id")
 	expect podman "$id" podman "libpod-$id(.scope)?\$" started node-podman "$IMG_PODMAN"
@@ -320,7 +349,41 @@ else
 	fail podman_split "podman run --cgroups=split failed: $id"
 fi
 
+# rootless podman --------------------------------------------------------------------
+# The lingering user's systemd manager (user@1000.service) delegates its
+# subtree; podman run by that user, with its default systemd cgroup manager,
+# asks the user's manager over the user's bus for
+# user@1000.service/user.slice/libpod-<id>.scope. Names are not checked: the
+# user's API socket (/run/user/1000/podman/podman.sock) is not one cgtrack
+# asks by default. cgroup v2 only (rootless podman has no cgroups of its own
+# on v1).
+stamp rootless
+NODE_UID=$(id -u node 2>/dev/null)
+asnode() {
+	runuser -u node -- env HOME=/home/node XDG_RUNTIME_DIR="/run/user/$NODE_UID" \
+		DBUS_SESSION_BUS_ADDRESS="unix:path=/run/user/$NODE_UID/bus" "$@"
+}
+if [ "$LAYOUT" != v2 ]; then
+	info "podman rootless: not on $LAYOUT (cgroup v2 only)"
+elif [ -z "$NODE_UID" ] || ! wait_until 90 test -S "/run/user/$NODE_UID/bus"; then
+	fail podman_rootless "no bus for the lingering user node: user@$NODE_UID.service $(unit_why "user@$NODE_UID.service")"
+else
+	asnode podman import -q --change 'CMD ["sh"]' /opt/node/busybox.tar "$IMG_PODMAN" >/dev/null 2>&1 ||
+		fail podman_rootless.import "podman import (rootless) failed"
+	info "podman rootless: $(asnode podman info -f 'manager={{.Host.CgroupManager}} cgroups={{.Host.CgroupsVersion}} rootless={{.Host.Security.Rootless}} storage={{.Store.GraphDriverName}}' 2>&1 | tail -n 2 | tr '\n' ' ')"
+	id=$(asnode podman run -d --network none --name node-rootless "$IMG_PODMAN" sleep 3600 2>&1 | tail -n1)
+	if [[ $id =~ ^[0-9a-f]{64}$ ]]; then
+		KNOWN+=("$id")
+		expect podman_rootless "$id" podman "^/user.slice/user-$NODE_UID.slice/user@$NODE_UID.service/.*libpod-$id.scope\$" started
+		asnode podman rm -f -t 0 "$id" >/dev/null 2>&1
+		gone podman_rootless "$id"
+	else
+		fail podman_rootless "podman run as user node failed: $id"
+	fi
+fi
+
 # containerd, ctr, runc with the systemd cgroup driver --------------------------------
+stamp containerd
 if runtime_up containerd containerd.service; then
 	mkdir -p "$STATE/bbroot" && tar -C "$STATE/bbroot" -xf /opt/node/busybox.tar
 	id=$(head -c 32 /dev/urandom | sha256sum | cut -c1-64)
@@ -339,6 +402,7 @@ if runtime_up containerd containerd.service; then
 fi
 
 # LXC -------------------------------------------------------------------------------
+stamp lxc
 if out=$(lxc-create -n node-lxc -t busybox 2>&1); then
 	if out=$(lxc-start -n node-lxc 2>&1) && wait_until 20 sh -c 'lxc-info -n node-lxc -s | grep -q RUNNING'; then
 		KNOWN+=("node-lxc")
@@ -359,12 +423,14 @@ fi
 # negatives: systemd's own units are not containers ------------------------------------
 for d in init.scope system.slice system.slice/cgtrack.service system.slice/node-scenario.service \
 	system.slice/node-transient.service system.slice/node-podman-api.service user.slice user.slice/user-1000.slice \
-	user.slice/user-1000.slice/user@1000.service machine.slice; do
+	user.slice/user-1000.slice/user@1000.service user.slice/user-1000.slice/user@1000.service/init.scope \
+	user.slice/user-1000.slice/user@1000.service/user.slice machine.slice; do
 	[ -d "$TM/$d" ] || continue
 	check "not_container.${d##*/}" "$TM/$d is tracked: $("$CG" get "$(key_of "$TM/$d")" 2>&1)" untracked "$TM/$d"
 done
 
 # the daemon goes away, tracking does not ---------------------------------------------
+stamp daemon
 if systemctl is-active -q docker.service; then
 	systemctl stop cgtrack.service
 	id=$(docker run -d --network none --name node-nodaemon "$IMG_DOCKER" sleep 3600 2>&1)
@@ -406,6 +472,8 @@ fi
 journalctl -b -u cgtrack.service --no-pager -o cat -p warning 2>/dev/null | grep -v '^-- ' | sort | uniq -c |
 	sort -rn | head -n 12 | sed 's/^/NODE: INFO cgtrack warning: /'
 # every root entry is a container made here ---------------------------------------------
+stamp sweeps
+swept_all
 kill "$SCOPEPID" 2>/dev/null
 others=$(list | jq -r '.[] | select(.root) | "\(.container_id) \(.path)"' |
 	while read -r cid path; do
@@ -419,6 +487,7 @@ if systemctl is-active -q docker.service; then
 	if [[ $id =~ ^[0-9a-f]{64}$ ]]; then echo "$id" >"$STATE/always-id"
 	else fail reboot.prepare "docker run --restart=always failed: $id"; fi
 fi
+stamp done
 echo "NODE: DONE boot=$BOOT pass=$NPASS fail=$NFAIL"
 sync
 systemctl --no-block poweroff
