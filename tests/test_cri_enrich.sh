@@ -95,8 +95,13 @@ mkdir -p "$DR/containers/$bad_link"
 ln -s "$DR/containers/$real/config.v2.json" "$DR/containers/$bad_link/config.v2.json"
 ln -s "$DR/containers/$real" "$DR/containers/$bad_dir"
 mkdir -p "$DR/containers/$bad_fifo"; mkfifo "$DR/containers/$bad_fifo/config.v2.json"
-record "$bad_big" big registry.example/big:1
-{ head -c 1100000 /dev/zero | tr '\0' ' '; } >>"$DR/containers/$bad_big/config.v2.json"
+# made whole elsewhere, then moved in (as docker writes its records): the
+# daemon watches the directories and would read a valid small file at once
+jq -n --arg id "$bad_big" '{ID: $id, Name: "/big", Config: {Image: "registry.example/big:1"}}' \
+	>"$T_TMP/big.json"
+head -c 1100000 /dev/zero | tr '\0' ' ' >>"$T_TMP/big.json"
+mkdir -p "$DR/containers/$bad_big"
+mv -f "$T_TMP/big.json" "$DR/containers/$bad_big/config.v2.json"
 record "$bad_other" other registry.example/other:1 "$real"
 for id in $bad_link $bad_dir $bad_fifo $bad_big $bad_other; do
 	t_mkdir v2 "docker/$id" >/dev/null

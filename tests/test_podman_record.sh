@@ -70,7 +70,10 @@ ln -sf "$fake" "$RECORD"
 rt_podman start "$id" >/dev/null 2>&1 || t_fail "podman start (record a symlink)" "exit $?"
 _rt_track_container podman - "$id" "$(rt_podman_pid "$id" 2>/dev/null)"
 sleep 1
-t_eq "a symlinked containers.json is not followed" "" "$(entry_of "$id" | jq -r .name)"
+# (the daemon may have read the real record, written by `podman create`
+# before the symlink: then the name is the real one; never the forged one)
+t_true "a symlinked containers.json is not followed (never the look-alike's name)" \
+	test "$(entry_of "$id" | jq -r .name)" != forged
 t_true "the container is tracked all the same" test -n "$(entry_of "$id")"
 rm -f "$RECORD"
 cp -p "$T_TMP/record.saved" "$RECORD"
