@@ -93,7 +93,18 @@ __noinline int cgtrack_decide(__u32 level)
 	if (!s)
 		return 0;
 	s->names.level = level;
-	return cgtrack_match_name(&s->names, &s->match);
+	return cgtrack_match_base(&s->names, &s->match);
+}
+
+/* The parser's other part, first: CGTRACK_MORE_* (cgtrack_match_name()) */
+__noinline int cgtrack_decide_more(void)
+{
+	__u32 zero = 0;
+	struct cgtrack_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+
+	if (!s)
+		return CGTRACK_MORE_NOT;
+	return cgtrack_match_more(&s->names, &s->match);
 }
 
 __noinline int cgtrack_build(__u64 cgid, int has_parent)
@@ -117,6 +128,7 @@ int BPF_PROG(cgtrack_mkdir, struct cgroup *cgrp, const char *path)
 	__u32 key, pkey, zero = 0, level;
 	__u8 state = CGTRACK_STATE_CREATED;
 	__u64 cgid, ts;
+	int more;
 
 	if (!in_tracked_hierarchy(cgrp))
 		return 0;
@@ -140,8 +152,12 @@ int BPF_PROG(cgtrack_mkdir, struct cgroup *cgrp, const char *path)
 	parent = level > 1 ? bpf_map_lookup_elem(&containers, &pkey) : NULL;
 	if (parent)
 		__builtin_memcpy(&s->parent, parent, sizeof(s->parent));
+	/* cgtrack_match_name(), in two global functions */
+	more = cgtrack_decide_more();
+	if (more == CGTRACK_MORE_ASK_BASE)
+		more = cgtrack_decide(level) ? CGTRACK_MORE_MATCH : CGTRACK_MORE_NOT;
 	/* most cgroups of a host: not a container, not inside one */
-	if (!cgtrack_decide(level) && !parent)
+	if (more != CGTRACK_MORE_MATCH && !parent)
 		return 0;
 	if (!cgtrack_build(cgid, parent != NULL))
 		return 0;

@@ -41,6 +41,11 @@ static const struct runtime_row runtimes[CGTRACK_RT_MAX] = {
 	[CGTRACK_RT_LIBVIRT_LXC] = { "libvirt-lxc" },
 	[CGTRACK_RT_ECS]	 = { "ecs" },
 	[CGTRACK_RT_BUILDKIT]	 = { "buildkit" },
+	/* kata_<sandbox id>: the CRI sandbox's id, known to containerd or CRI-O */
+	[CGTRACK_RT_KATA]	 = { "kata", NULL, 2, { RT_CONTAINERD, RT_CRIO } },
+	[CGTRACK_RT_MESOS]	 = { "mesos" },
+	[CGTRACK_RT_NOMAD]	 = { "nomad" },
+	[CGTRACK_RT_NSPAWN]	 = { "nspawn" },
 };
 
 const char *runtime_name(int rt)

@@ -10,6 +10,11 @@ I=5aaf9eb7648eeb1459d86eaa0ace8bcfa93089642e5c3113a14250dae3238aaf
 J=84e9ffffe97fea4c5a0f01d401611cbafbf7e559fc6190ed74abfc2b25e889d4
 P=26ab26cd-6409-443f-a13c-fd6c231207c8
 PS=${P//-/_}
+M1=5d2f0a9c-6e1b-4c47-9a0e-2f3b8c1d7e64	# Mesos container ids (UUIDs)
+M2=a7e3c2b1-0f4d-4e8a-b6c5-9d2e1f3a4b50
+A=f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d	# a Nomad allocation id
+F=34dc0b5e626f2c5c4c5170e34b10e765	# a Fargate task id
+U=15aa6e53-b09a-40c7-8558-c6c31e36c88a	# a CRI container named by a UUID
 
 # relative dir <TAB> runtime <TAB> id <TAB> root|sub <TAB> pod uid (- none)
 LAYOUTS="docker/$I	docker	$I	root	-
@@ -39,7 +44,25 @@ machine.slice/machine-lxc\\x2d2293906\\x2dlibvirt\\x2dcontainer.scope	libvirt-lx
 machine/web04.libvirt-lxc	libvirt-lxc	web04	root	-
 ecs/8a28a84664034325be01ca46b33d1dd3/8a28a84664034325be01ca46b33d1dd3-4092616770	ecs	8a28a84664034325be01ca46b33d1dd3-4092616770	root	-
 docker/buildkit/8vnh0ra0fgxs1vjmwkwikxjn5	buildkit	8vnh0ra0fgxs1vjmwkwikxjn5	root	-
-system.slice/$I	unknown	$I	root	-"
+system.slice/$I	unknown	$I	root	-
+kubepods/besteffort/pod$P/kata_$I	kata	$I	root	$P
+kubepods/besteffort/pod$P/$U	unknown	$U	root	$P
+mesos/$M1	mesos	$M1	root	-
+mesos/$M1/mesos	mesos	$M1	sub	-
+mesos/$M1/mesos/$M2	mesos	$M2	root	-
+mesos/$M1/kubepods	mesos	$M1	sub	-
+mesos/$M1/kubepods/besteffort	mesos	$M1	sub	-
+mesos/$M1/kubepods/besteffort/pod$P	mesos	$M1	sub	-
+mesos/$M1/kubepods/besteffort/pod$P/$J	containerd	$J	root	$P
+nomad.slice/share.slice/$A.web.scope	nomad	$A.web	root	-
+nomad.slice/reserve.slice/$A.db.scope	nomad	$A.db	root	-
+nomad/$A.api	nomad	$A.api	root	-
+nomad/share/$A.api	nomad	$A.api	root	-
+machine.slice/machine-web05.scope	nspawn	web05	root	-
+machine.slice/machine-web05.scope/payload	nspawn	web05	sub	-
+machine.slice/machine-my\\x2dweb.scope	nspawn	my-web	root	-
+machine.slice/systemd-nspawn@web06.service	nspawn	web06	root	-
+ecs/$F-1234567890	ecs	$F-1234567890	root	-"
 
 # Never containers (checked absent).
 NONE="kp.slice/kubepods-besteffort-pod$PS.slice/crio-conmon-$I.scope
@@ -50,7 +73,22 @@ system.slice/docker-${I:0:63}.scope
 system.slice/cups.service
 kubepods/besteffort/pod$P
 init.scope
-docker/${I}a"
+docker/${I}a
+kata_overhead/$I
+kubepods/besteffort/pod$P/kata_${I:0:63}
+system.slice/kata_$I
+kubepods/besteffort/$U
+system.slice/$M1
+mesos/not-a-uuid
+nomad.slice/share.slice/$A.web
+system.slice/share.slice/$A.web.scope
+machine.slice/machine-qemu\\x2d1\\x2dvm.scope
+machine.slice/machine-ch\\x2d2\\x2dvm.scope
+machine.slice/machine-libpod_pod_$I.slice
+machine/qemu-1-vm.libvirt-qemu
+system.slice/machine-web07.scope
+system.slice/container@web08.service
+ecs/$F"
 
 run_mode() {	# MODE HIER
 	local mode=$1 hier=$2 rel runtime id root pod dir key e got want n rt

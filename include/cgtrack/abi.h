@@ -89,6 +89,15 @@ enum cgtrack_runtime {
 	CGTRACK_RT_LIBVIRT_LXC	= 8,
 	CGTRACK_RT_ECS		= 9,
 	CGTRACK_RT_BUILDKIT	= 10,
+	/*
+	 * Added without an ABI bump: new values only, the layouts are
+	 * unchanged. To a reader built before them such a runtime is a number
+	 * (bpftool) or "invalid" (an older cgtrack); nothing else differs.
+	 */
+	CGTRACK_RT_KATA		= 11,	/* Kata Containers' sandbox cgroup */
+	CGTRACK_RT_MESOS	= 12,	/* Apache Mesos containerizer */
+	CGTRACK_RT_NOMAD	= 13,	/* HashiCorp Nomad exec/raw_exec task */
+	CGTRACK_RT_NSPAWN	= 14,	/* systemd-nspawn (machinectl) */
 	CGTRACK_RT_MAX,
 };
 

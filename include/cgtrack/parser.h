@@ -232,12 +232,18 @@ static __always_inline __u32 cg_find_pod(const char *b, __u32 end, __u32 *w)
 	return cg_find_pod_w(b, end, 32);
 }
 
+/*
+ * A cgroupfs pod directory: exactly "pod<uid>" (what cg_find_pod() finds
+ * when the uid starts at 3 and ends the name), checked without the
+ * search.
+ */
 static __always_inline int cg_is_pod_dir(const char *b, __u32 len)
 {
-	__u32 w = 0, u = cg_find_pod(b, len, &w);
-
-	/* cgroupfs pod directory: exactly "pod<uid>" */
-	return u == 3 && u + w == len;
+	if (!cg_starts(b, len, "pod"))
+		return 0;
+	if (len == 3 + CGTRACK_POD_UID_LEN)
+		return cg_uid_shape(b, 3, CGTRACK_POD_UID_LEN);
+	return len == 3 + 32 && cg_uid_shape(b, 3, 32);
 }
 
 /*
@@ -273,6 +279,7 @@ static __always_inline int cg_is_ns_name(const char *b, __u32 len)
  * branches that contradict such narrowed ranges and reject sound code.
  */
 #define cg_fresh_len(n)	(*(const volatile __u32 *)&(n)->name_len)
+#define cg_fresh_plen(n)	(*(const volatile __u32 *)&(n)->parent_len)
 
 /* ---- the rules ----------------------------------------------------------- */
 
@@ -454,14 +461,113 @@ static __always_inline int cg_is_buildkit_id(const char *b, __u32 len)
 }
 
 /*
- * The grandparent's name matters only under "buildkit" (docker/buildkit/)
- * and under a 32-hex ECS task directory (ecs/<task>/): the kernel reads it
- * only then, which keeps one string copy off every other mkdir.
+ * The grandparent's name matters only under "buildkit" (docker/buildkit/),
+ * under a 32-hex ECS task directory (ecs/<task>/) and under Nomad's
+ * partitions (nomad.slice/share.slice/, nomad/share/ and the reserve
+ * ones): the kernel reads it only then, which keeps one string copy off
+ * every other mkdir. Reading it for more parents than that is harmless:
+ * the partitions are let in by length and first letter.
  */
 static __always_inline int cgtrack_needs_gparent(const char *parent, __u32 parent_len)
 {
+	if (parent[0] == 's')
+		return parent_len == 5 || parent_len == 11;	/* share[.slice] */
+	if (parent[0] == 'r')
+		return parent_len == 7 || parent_len == 13;	/* reserve[.slice] */
 	return (parent_len == 8 && cg_eq(parent, parent_len, "buildkit")) ||
 	       cg_hex_exact(parent, parent_len, 0, 32);
+}
+
+/*
+ * b[0..36) is a canonical UUID: 8-4-4-4-12 hex digits joined by '-' (the
+ * name goes on, or ends, at b[36]). Mesos container ids, Nomad allocation
+ * ids and the container ids some CRI runtimes use.
+ */
+static __always_inline int cg_uuid_prefix(const char *b)
+{
+	__u32 i;
+	char c;
+
+	for (i = 0; i < CGTRACK_POD_UID_LEN; i++) {
+		c = b[i];
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (c != '-')
+				return 0;
+		} else if (!cg_is_hex(c)) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * systemd-nspawn under machine.slice (the caller checked the parent):
+ * machined's scope for a registered machine, "machine-<escaped name>.scope"
+ * (machined's machine_start_scope()), and machinectl start's
+ * "systemd-nspawn@<name>.service" (units/systemd-nspawn@.service.in,
+ * Slice=machine.slice, --keep-unit). machined names every machine's scope
+ * so, virtual machines too: libvirt's QEMU and Cloud Hypervisor domains
+ * ("qemu-<N>-<name>", "ch-<N>-<name>") are not containers, and libvirt's
+ * LXC domains ("lxc-<N>-<name>") are cg_match_lxc()'s (libvirt-lxc).
+ */
+static __always_inline int cg_match_nspawn(const char *b, __u32 len,
+					   struct cgtrack_match *m)
+{
+	if (len > 8 + 6 && cg_starts(b, len, "machine-") && cg_ends(b, len, ".scope")) {
+		if (cg_at(b, len, 8, CG_LIT("qemu\\x2d")) || cg_at(b, len, 8, CG_LIT("ch\\x2d")) ||
+		    cg_at(b, len, 8, CG_LIT("lxc\\x2d")))
+			return 0;
+		m->flags |= CGTRACK_M_UNESCAPE;
+		return cg_set(m, CGTRACK_RT_NSPAWN, 8, len - 6);
+	}
+	if (len > 15 + 8 && cg_starts(b, len, "systemd-nspawn@") &&
+	    cg_ends(b, len, ".service")) {
+		m->flags |= CGTRACK_M_UNESCAPE;
+		return cg_set(m, CGTRACK_RT_NSPAWN, 15, len - 8);
+	}
+	return 0;
+}
+
+/*
+ * A name that starts with a UUID (cg_uuid_prefix() said so):
+ *   <uuid>                 under "mesos": an Apache Mesos container (its
+ *                          cgroups_root "mesos", nested containers at
+ *                          <parent>/mesos/<id>: paths.cpp's getCgroupPath())
+ *   <uuid>                 under a pod<uid> directory: a CRI container
+ *                          named by a UUID (runtime unknown)
+ *   <alloc uuid>.<task>.scope  under nomad.slice/{share,reserve}.slice: a
+ *                          Nomad exec/raw_exec task (cgroups v2)
+ *   <alloc uuid>.<task>    under nomad/, nomad/share/, nomad/reserve/: the
+ *                          same on cgroups v1 (client/lib/cgroupslib)
+ */
+static __always_inline int cg_match_uuid_name(const struct cgtrack_names *n,
+					      struct cgtrack_match *m)
+{
+	const char *b = n->name, *p = n->parent, *g = n->gparent;
+	__u32 plen = n->parent_len, glen = n->gparent_len;
+
+	if (b[CGTRACK_POD_UID_LEN] == 0) {
+		if (cg_eq(p, plen, "mesos"))
+			return cg_set(m, CGTRACK_RT_MESOS, 0, CGTRACK_POD_UID_LEN);
+		if (cg_is_pod_dir(p, cg_fresh_plen(n)))
+			return cg_set(m, CGTRACK_RT_UNKNOWN, 0, CGTRACK_POD_UID_LEN);
+		return 0;
+	}
+	/* Nomad: "<alloc id>.<task name>", the task name not empty */
+	if (b[CGTRACK_POD_UID_LEN] != '.' || b[CGTRACK_POD_UID_LEN + 1] == 0)
+		return 0;
+	if (cg_eq(p, plen, "nomad"))
+		return cg_set(m, CGTRACK_RT_NOMAD, 0, cg_fresh_len(n));
+	if (cg_eq(p, plen, "share.slice") || cg_eq(p, plen, "reserve.slice")) {
+		if (!cg_eq(g, glen, "nomad.slice") ||
+		    cg_fresh_len(n) < CGTRACK_POD_UID_LEN + 2 + 6 ||
+		    !cg_ends(b, cg_fresh_len(n), ".scope"))
+			return 0;
+		return cg_set(m, CGTRACK_RT_NOMAD, 0, cg_fresh_len(n) - 6);
+	}
+	if ((cg_eq(p, plen, "share") || cg_eq(p, plen, "reserve")) && cg_eq(g, glen, "nomad"))
+		return cg_set(m, CGTRACK_RT_NOMAD, 0, cg_fresh_len(n));
+	return 0;
 }
 
 /* Names that are a container only because of the directory they are in. */
@@ -501,22 +607,27 @@ static __always_inline int cg_match_by_parent(const struct cgtrack_names *n,
 	return cg_set(m, CGTRACK_RT_UNKNOWN, 0, len);
 }
 
-/*
- * Is this cgroup, by its name (and its ancestors' names), a container's
- * own cgroup? Fills *m and returns 1 if so.
- */
-
-static __always_inline int cgtrack_match_name(const struct cgtrack_names *n,
-					      struct cgtrack_match *m)
+static __always_inline void cg_match_reset(struct cgtrack_match *m)
 {
-	const char *b = n->name;
-	__u32 len = cg_fresh_len(n);
-
 	m->runtime = CGTRACK_RT_NONE;
 	m->id_off = 0;
 	m->id_end = 0;
 	m->flags = 0;
 	m->pod_end = 0;
+}
+
+/*
+ * The first rules' part: the layouts of docker, containerd, CRI-O, podman,
+ * LXC, libvirt-lxc, Garden, BuildKit, ECS and the bare ids. Fills *m and
+ * returns 1 for a container's own cgroup.
+ */
+static __always_inline int cgtrack_match_base(const struct cgtrack_names *n,
+					      struct cgtrack_match *m)
+{
+	const char *b = n->name;
+	__u32 len = cg_fresh_len(n);
+
+	cg_match_reset(m);
 	if (len == 0 || len >= CGTRACK_NAME_MAX)
 		return 0;
 	if (cg_match_prefixed(b, cg_fresh_len(n), m) ||
@@ -524,6 +635,71 @@ static __always_inline int cgtrack_match_name(const struct cgtrack_names *n,
 	    cg_match_lxc(b, cg_fresh_len(n), m))
 		return 1;
 	return cg_match_by_parent(n, m);
+}
+
+/* cgtrack_match_more()'s answers */
+#define CGTRACK_MORE_ASK_BASE	0	/* not one of its layouts: ask the base rules */
+#define CGTRACK_MORE_MATCH	1	/* a container's own cgroup, *m filled */
+#define CGTRACK_MORE_NOT	2	/* not a container's own cgroup, whatever the base says */
+
+/*
+ * The other part: Kata Containers, Mesos, Nomad, systemd-nspawn, Fargate
+ * straight under ecs/ and UUID ids in a pod directory. Its layouts are
+ * told apart by the parent's name (or the name's own prefix) from every
+ * base rule's, so the two parts never claim the same cgroup and the order
+ * between them does not change an answer; the one exception is a veto:
+ * nothing right under kata_overhead/ (Kata's shim, VMM and virtiofsd, by
+ * sandbox id) is a container, though the base would take a bare id there.
+ *
+ * Two parts so that the BPF object verifies each as its own global
+ * function: the branches of one do not multiply with the other's.
+ */
+static __always_inline int cgtrack_match_more(const struct cgtrack_names *n,
+					      struct cgtrack_match *m)
+{
+	const char *b = n->name, *p = n->parent;
+	__u32 len = cg_fresh_len(n), plen = n->parent_len;
+
+	cg_match_reset(m);
+	if (len == 0 || len >= CGTRACK_NAME_MAX)
+		return CGTRACK_MORE_ASK_BASE;
+	/* Fargate (platform 1.4+): <32 hex task>-<digits> straight under ecs/ */
+	if (cg_eq(p, plen, "ecs"))
+		return cg_is_fargate_id(b, cg_fresh_len(n)) ?
+		       cg_set(m, CGTRACK_RT_ECS, 0, cg_fresh_len(n)) : CGTRACK_MORE_ASK_BASE;
+	if (cg_eq(p, plen, "kata_overhead"))
+		return CGTRACK_MORE_NOT;
+	if (cg_eq(p, plen, "machine.slice"))
+		return cg_match_nspawn(b, cg_fresh_len(n), m);
+	/*
+	 * Kata Containers: the sandbox's cgroup kata_<sandbox id> in the pod's
+	 * directory (RenameCgroupPath(), cgroupfs driver)
+	 */
+	if (cg_starts(b, len, "kata_")) {
+		if (cg_fresh_len(n) != 5 + CGTRACK_ID_LEN || !cg_is_pod_dir(p, cg_fresh_plen(n)) ||
+		    cg_hex_run(b, 0, 5, CGTRACK_ID_LEN) != CGTRACK_ID_LEN)
+			return CGTRACK_MORE_ASK_BASE;
+		m->flags |= CGTRACK_M_HEX_ID;
+		return cg_set(m, CGTRACK_RT_KATA, 5, 5 + CGTRACK_ID_LEN);
+	}
+	if (len >= CGTRACK_POD_UID_LEN && b[8] == '-' && b[13] == '-' && cg_uuid_prefix(b))
+		return cg_match_uuid_name(n, m);
+	return CGTRACK_MORE_ASK_BASE;
+}
+
+/*
+ * Is this cgroup, by its name (and its ancestors' names), a container's
+ * own cgroup? Fills *m and returns 1 if so. The BPF program makes the same
+ * two calls, each from its own global function (bpf/cgtrack.bpf.c).
+ */
+static __always_inline int cgtrack_match_name(const struct cgtrack_names *n,
+					      struct cgtrack_match *m)
+{
+	int more = cgtrack_match_more(n, m);
+
+	if (more != CGTRACK_MORE_ASK_BASE)
+		return more == CGTRACK_MORE_MATCH;
+	return cgtrack_match_base(n, m);
 }
 
 static __always_inline char cg_hexval(char c)
