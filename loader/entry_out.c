@@ -71,7 +71,12 @@ bool entry_info(const struct pinned *p, const struct cgtrack_container *e,
 	return false;
 }
 
-/* The runtime that answered, else what the path says. */
+/*
+ * The runtime that answered, else what the path says: the path cannot
+ * always tell (a bare id under a pod directory is containerd's or
+ * cri-dockerd's, one at the root anyone's), the runtime that knows the id
+ * can. "unknown" in the info entry is no answer.
+ */
 const char *shown_runtime(const struct cgtrack_container *e,
 			  const struct cgtrack_info *inf, bool has)
 {
@@ -104,7 +109,9 @@ void entry_json(struct jsonw *w, const struct pinned *p, const struct entry_view
 	jsonw_u64_field(w, "key", v->key);
 	jsonw_u64_field(w, "cgroup_id", v->e.cgroup_id);
 	jsonw_str_field(w, "container_id", v->e.container_id);
-	jsonw_str_field(w, "runtime", runtime_name(v->e.runtime));
+	/* the runtime that answered is the authority; the path's stays visible */
+	jsonw_str_field(w, "runtime", shown_runtime(&v->e, &inf, has));
+	jsonw_str_field(w, "path_runtime", runtime_name(v->e.runtime));
 	jsonw_str_field(w, "state", state_name(v->e.state));
 	jsonw_bool_field(w, "root", v->e.root);
 	info_json(w, &v->e, &inf, has);

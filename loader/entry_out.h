@@ -26,7 +26,8 @@ bool entry_info(const struct pinned *p, const struct cgtrack_container *e,
 		struct cgtrack_info *inf);
 /*
  * The printers add the info: name, image, pod_name, pod_namespace,
- * pod_uid (the path's, else the runtime's), sandbox, info_runtime.
+ * pod_uid (the path's, else the runtime's), sandbox, info_runtime; the
+ * JSON's runtime is shown_runtime() and path_runtime what the path says.
  */
 /* The runtime shown: the one that answered (info), else what the path says. */
 const char *shown_runtime(const struct cgtrack_container *e, const struct cgtrack_info *inf,

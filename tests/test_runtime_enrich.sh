@@ -123,9 +123,9 @@ t_eq "cri-o sandbox found at start: existed, name, image, pod, sandbox" \
 	"existed|POD|registry.k8s.io/pause:3.9|shop/web-0|true" \
 	"$(jq -r '[.state, .name, .image, "\(.pod_namespace)/\(.pod_name)", .sandbox] | map(tostring) | join("|")' <<<"$e")"
 t_wait_for "unknown named" 2 has_info "u.slice/$GOOD" docker
-t_eq "a bare id (runtime unknown) that docker knows: runtime kept, info from docker" \
-	"unknown|docker|fake-web|fake/web:1" \
-	"$(t_entry "$(key_of "u.slice/$GOOD")" | jq -r '[.runtime, .info_runtime, .name, .image] | join("|")')"
+t_eq "a bare id (runtime unknown) that docker knows: runtime docker (the path's kept as path_runtime), info from docker" \
+	"docker|unknown|docker|fake-web|fake/web:1" \
+	"$(t_entry "$(key_of "u.slice/$GOOD")" | jq -r '[.runtime, .path_runtime, .info_runtime, .name, .image] | join("|")')"
 row=$(cgt list | awk -v id="${C:0:12}" '$2 == id')
 [[ $row == *" crio "*" nginx "*" docker.io/library/nginx:1.25.3 "*" shop/web-0 "* ]] &&
 	t_ok "list (table) shows runtime, name, image and pod" ||

@@ -162,8 +162,10 @@ run_mode() {	# MODE
 	done
 	check_entry "$m" "docker sandbox (dockershim labels)" "${ids[docker]}" \
 		"docker|true|started|docker|POD|$P|shop/web-2|${uid[live]}|true"
-	check_entry "$m" "docker in /cgt-rt.slice: path says unknown, docker answers" \
-		"${ids[docker_u]}" "unknown|true|started|docker|cgt-u-$m|$P|/||false"
+	check_entry "$m" "docker in /cgt-rt.slice: path says unknown, docker answers (the runtime shown)" \
+		"${ids[docker_u]}" "docker|true|started|docker|cgt-u-$m|$P|/||false"
+	t_eq "$m: and the path's runtime stays visible" unknown \
+		"$(entry_of "${ids[docker_u]}" | jq -r .path_runtime)"
 	check_entry "$m" "podman with k8s labels" "${ids[podman]}" \
 		"podman|true|started|podman|redis|$PP|shop/web-3|${uid[live]}|false"
 	check_entry "$m" "ctr default" "${ids[ctr]}" "containerd|true|started|containerd|||/||false"

@@ -157,3 +157,34 @@ t_eq "parse table: a non-container row" "- - no - /system.slice/cron.service" \
 	"$(sed -n 3p <<<"$out" | tr -s ' ')"
 t_eq "parse table: columns aligned (path starts at the same place)" "1" \
 	"$(tail -n +2 <<<"$out" | awk '{ print index($0, "/") }' | sort -u | wc -l)"
+
+# Ambiguous paths answered by a runtime: a bare id (unknown by its path)
+# that docker answered for, and a pod-directory id (containerd by its
+# path) whose info entry says "unknown" (no answer). list, get and find
+# show the runtime that answered; path_runtime and info_runtime stay.
+if command -v bpftool >/dev/null; then
+	cgt load --cgroup-mode v2 --expiry 60m >/dev/null 2>&1 || t_fail "answered: load" "failed"
+	K=$(printf 'answered-%s' "$$" | sha256sum | cut -c1-64)
+	L=$(printf 'unanswered-%s' "$$" | sha256sum | cut -c1-64)
+	dk=$(t_mkdir v2 "system.slice/$K")
+	mkdir "$dk/sub"
+	dl=$(t_mkdir v2 "kubepods/besteffort/pod$P/$L")
+	t_write_info "$(t_ino "$dk")" 2 "web-$$" busybox "" "" >/dev/null
+	t_write_info "$(t_ino "$dl")" 1 "" "" "" "" >/dev/null
+	rts='"\(.runtime) \(.path_runtime) \(.info_runtime)"'
+	t_eq "answered: list --json: runtime docker, path_runtime unknown, info_runtime docker" \
+		"docker unknown docker" "$(t_entry "$(t_ino "$dk")" | jq -r "$rts")"
+	t_eq "answered: its sub-cgroup too" \
+		"docker unknown docker" "$(t_entry "$(t_ino "$dk/sub")" | jq -r "$rts")"
+	t_eq "answered: get --json" "docker unknown docker" \
+		"$(cgt get --json "$(t_ino "$dk")" | jq -r "$rts")"
+	t_eq "answered: find --json (both cgroups)" "docker unknown docker,docker unknown docker" \
+		"$(cgt find --json "${K:0:16}" | jq -r "[.[] | $rts] | join(\",\")")"
+	t_eq "answered: the table's RUNTIME" "docker" \
+		"$(cgt get "$(t_ino "$dk")" | tail -1 | awk '{ print $3 }')"
+	t_eq "answered: list --runtime docker has it, --runtime unknown not" "2 0" \
+		"$(cgt list --json --runtime docker | jq --arg k "$K" '[.[] | select(.container_id == $k)] | length') $(cgt list --json --runtime unknown | jq --arg k "$K" '[.[] | select(.container_id == $k)] | length')"
+	t_eq "not answered (info runtime unknown): the path's runtime stays" \
+		"containerd containerd unknown" "$(t_entry "$(t_ino "$dl")" | jq -r "$rts")"
+	"$CGTRACK" unload --pin-dir "$T_PIN" >/dev/null
+fi

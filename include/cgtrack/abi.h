@@ -134,7 +134,13 @@ struct cgtrack_container {
 struct cgtrack_info {
 	__u64 cgroup_id;
 	__u64 updated_ns;		/* CLOCK_BOOTTIME */
-	enum cgtrack_runtime runtime;	/* the runtime that answered */
+	/*
+	 * The runtime that answered: above CGTRACK_RT_UNKNOWN, the authority
+	 * over the `containers` entry's runtime, which is what the path says
+	 * (a bare id under a pod directory may be containerd's or
+	 * cri-dockerd's, one at the root anyone's).
+	 */
+	enum cgtrack_runtime runtime;
 	_Bool sandbox;			/* a pod's sandbox (pause) container */
 	__u8 __pad0[3];
 	char name[128];

@@ -10,6 +10,12 @@
  *	if (c && c->root_cgroup_id)	// a container (or inside one)
  *		... c->container_id, c->runtime, c->pod_uid ...
  *
+ * c->runtime is what the cgroup's path says, which cannot always name the
+ * runtime (a bare id under a pod directory, or at the root). When the
+ * container's info entry (cgtrack_info_of(c)) has a runtime above
+ * CGTRACK_RT_UNKNOWN, that runtime answered for the id: it is the
+ * authority, as `cgtrack list` shows it.
+ *
  * The maps declared here are cgtrack's own pinned maps, not copies: your
  * loader must point them at the pins before loading, either with
  * cgtrack_consumer_use_pins() (include/cgtrack/consumer.h: checks that
@@ -163,7 +169,11 @@ static __always_inline const struct cgtrack_container *cgtrack_task(const void *
 }
 
 #ifndef CGTRACK_NO_INFO
-/* Runtime names of an entry (pod, image...), or NULL if not (yet) known. */
+/*
+ * Runtime names of an entry (pod, image...), or NULL if not (yet) known.
+ * Its runtime, when above CGTRACK_RT_UNKNOWN, is the authority over the
+ * entry's own (which is what the path says).
+ */
 static __always_inline const struct cgtrack_info *
 cgtrack_info_of(const struct cgtrack_container *e)
 {

@@ -14,6 +14,10 @@
  * nothing, and the capacity is whatever cgtrack was loaded with. Fails,
  * saying why, when cgtrack is not loaded or its map ABI differs from the
  * one this header was built with. Needs libbpf >= 0.7.
+ *
+ * An entry's runtime is what its cgroup's path says; the `info` entry's
+ * runtime, when above CGTRACK_RT_UNKNOWN, is the runtime that answered for
+ * the id and the authority (`cgtrack list` shows that one).
  */
 #ifndef CGTRACK_CONSUMER_H
 #define CGTRACK_CONSUMER_H
