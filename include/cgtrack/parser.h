@@ -488,8 +488,16 @@ static __always_inline int cg_uuid_prefix(const char *b)
 	__u32 i;
 	char c;
 
+	/*
+	 * The NUL test is implied by the others, but it gives the loop the
+	 * shape of the other byte loops: without it clang 14 entered the loop
+	 * past its first load, and the verifiers of 5.10 to 6.1 reject such a
+	 * loop ("back-edge from insn", reached by a fall-through).
+	 */
 	for (i = 0; i < CGTRACK_POD_UID_LEN; i++) {
-		c = b[i];
+		c = b[CG_IDX(i)];
+		if (!c)
+			return 0;
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (c != '-')
 				return 0;
