@@ -60,7 +60,7 @@ TEST_SRCS  := $(wildcard tests/test_*.c)
 TEST_BINS  := $(patsubst tests/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
 LIB_OBJS   := $(filter-out $(OUTPUT)/loader/main.o,$(LOADER_OBJS))
 
-$(OUTPUT)/tests/%: tests/%.c $(LIB_OBJS) | $(OUTPUT)/tests
+$(OUTPUT)/tests/%: tests/%.c tests/tap.h $(LIB_OBJS) | $(OUTPUT)/tests
 	$(CC) $(CFLAGS) -Iloader $< $(LIB_OBJS) $(LDLIBS) -o $@
 
 $(OUTPUT)/verifier_stats: tests/tools/verifier_stats.c $(OUTPUT)/cgtrack.skel.h

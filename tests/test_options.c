@@ -13,18 +13,9 @@
 #include "options.h"
 #include "textsafe.h"
 
-static int pass, fail;
+#define TAP_AREA "options"
+#include "tap.h"
 
-static void ok(int cond, const char *what, const char *got)
-{
-	if (cond) {
-		printf("ok - options: %s\n", what);
-		pass++;
-	} else {
-		printf("not ok - options: %s: got '%s'\n", what, got);
-		fail++;
-	}
-}
 
 static void duration(const char *in, long long want)
 {
@@ -132,6 +123,5 @@ int main(void)
 
 	json_escapes();
 	text_escapes();
-	printf("# options: %d passed, %d failed\n", pass, fail);
-	return fail ? 1 : 0;
+	return tap_done();
 }

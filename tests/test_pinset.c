@@ -15,18 +15,9 @@
 #include "cgtrack/consumer.h"
 #include "pinset.h"
 
-static int pass, fail;
+#define TAP_AREA "pinset"
+#include "tap.h"
 
-static void ok(int cond, const char *what, const char *got)
-{
-	if (cond) {
-		printf("ok - pinset: %s\n", what);
-		pass++;
-	} else {
-		printf("not ok - pinset: %s: got '%s'\n", what, got);
-		fail++;
-	}
-}
 
 static const struct pin_spec *row_of(const char *kname)
 {
@@ -114,6 +105,5 @@ int main(void)
 	   !cgtrack_consumer_pin_name("config_map"),
 	   "consumers never get stats, events, or config under cgtrack's own name", "");
 	cgtrack__destroy(skel);
-	printf("# %d passed, %d failed\n", pass, fail);
-	return fail ? 1 : 0;
+	return tap_done();
 }

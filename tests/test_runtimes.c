@@ -12,18 +12,9 @@
 #include "options.h"
 #include "runtimes.h"
 
-static int pass, fail;
+#define TAP_AREA "runtimes"
+#include "tap.h"
 
-static void ok(int cond, const char *what, const char *got)
-{
-	if (cond) {
-		printf("ok - runtimes: %s\n", what);
-		pass++;
-	} else {
-		printf("not ok - runtimes: %s: got '%s'\n", what, got);
-		fail++;
-	}
-}
 
 /* is word one of the separated words of list? */
 static int has_word(const char *list, const char *word, const char *seps)
@@ -109,6 +100,5 @@ int main(void)
 {
 	names();
 	clients();
-	printf("# %d passed, %d failed\n", pass, fail);
-	return fail ? 1 : 0;
+	return tap_done();
 }
