@@ -14,10 +14,12 @@
 #     runc's re-exec of itself, `/proc/self/exe init`, which runc may do
 #     after moving its child into the cgroup); also at the first exec of
 #     anything; a container whose exec was not seen counts as absent;
-#   - mkdir -> info: the info entry's updated_ns (the daemon's write, the
-#     first one: an identical later answer does not rewrite it) minus the
-#     container entry's created_ns (the kernel's cgroup_mkdir), both
-#     CLOCK_BOOTTIME; p50 and p99 (nearest rank) over the containers named.
+#   - mkdir -> info: the info entry's updated_ns (its first write: the
+#     kernel's, at the mkdir, when the daemon had put the runtime's record
+#     in `pending` before; else the daemon's; an identical later answer
+#     does not rewrite it) minus the container entry's created_ns (the
+#     kernel's cgroup_mkdir), both CLOCK_BOOTTIME; p50 and p99 (nearest
+#     rank) over the containers named.
 # Runtimes run with private state (tests/runtimes/lib.sh, tests/cri/lib.sh),
 # one at a time, their containers removed before the next; everything is
 # stopped by pid at the end, even on failure.
