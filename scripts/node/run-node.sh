@@ -14,6 +14,7 @@
 #   --suites a,b        images (default bookworm; packages.<suite> must exist)
 #   --layouts a,b       v2, hybrid (default v2,hybrid; hybrid needs systemd < 256)
 #   --jobs N            cells at once (default 2)
+#   --smp N             vCPUs of each VM (default 2)
 #   --cache DIR         images and run logs (default <repo>/build/node)
 #   --output DIR        cgtrack's build directory (default <repo>/build/node-out)
 #   --boot-timeout S    seconds until the scenario must have begun (600)
@@ -26,6 +27,7 @@ REPO_DIR=$(cd "$SCRIPT_DIR/../.." && pwd)
 SUITES=bookworm
 LAYOUTS=v2,hybrid
 JOBS=2
+SMP=2
 CACHE=$REPO_DIR/build/node
 OUT=$REPO_DIR/build/node-out
 BOOT_TIMEOUT=600
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
 	--suites) SUITES=${2:?}; shift 2 ;;
 	--layouts) LAYOUTS=${2:?}; shift 2 ;;
 	--jobs) JOBS=${2:?}; shift 2 ;;
+	--smp) SMP=${2:?}; shift 2 ;;
 	--cache) CACHE=${2:?}; shift 2 ;;
 	--output) OUT=${2:?}; shift 2 ;;
 	--boot-timeout) BOOT_TIMEOUT=${2:?}; shift 2 ;;
@@ -50,6 +53,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "--jobs must be a positive integer"
+[[ $SMP =~ ^[1-9][0-9]*$ ]] || die "--smp must be a positive integer"
 for l in ${LAYOUTS//,/ }; do
 	case $l in v2 | hybrid) ;; *) die "unknown layout $l (v2, hybrid)" ;; esac
 done
@@ -145,7 +149,7 @@ boot() {
 	esac
 	rm -f "$pidf" "$out"
 	t0=$(date +%s)
-	qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 2048 -smp 2 \
+	qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 2048 -smp "$SMP" \
 		-nodefaults -no-user-config -nographic -serial stdio -serial "file:$out" -no-reboot \
 		-kernel "${IMG[$suite]}/vmlinuz" -initrd "${IMG[$suite]}/initrd.img" -append "$append" \
 		-drive "file=$WORK/$cell.img,if=virtio,format=raw,cache=unsafe" -nic none \
@@ -276,8 +280,8 @@ GROUPS_=$(for c in "${CELLS[@]}"; do group <"$RES/$c.results"; done | awk '!seen
 		tpass=$((tpass + $(grep -c '^NODE: PASS' "$RES/$c.results" || true)))
 		tfail=$((tfail + $(grep -c '^NODE: FAIL' "$RES/$c.results" || true)))
 	done
-	printf '\n%d cells, %d at once, qemu TCG -smp 2 -m 2048; boots (s): %s; wall time %d s. Logs: %s\n' \
-		"${#CELLS[@]}" "$JOBS" \
+	printf '\n%d cells, %d at once, qemu TCG -smp %d -m 2048; boots (s): %s; wall time %d s. Logs: %s\n' \
+		"${#CELLS[@]}" "$JOBS" "$SMP" \
 		"$(for c in "${CELLS[@]}"; do printf '%s %s; ' "$c" "$(cat "$RES/$c".boot*.secs 2>/dev/null | paste -sd+)"; done)" \
 		"$(($(date +%s) - START))" "$RES"
 	printf '\nnode: %d passed, %d failed\n' "$tpass" "$tfail"
