@@ -33,7 +33,7 @@ dir=$OUTPUT/bench-variants/$name
 src=${SRC:-$ROOT}
 rm -rf "$dir"
 mkdir -p "$dir/src"
-(cd "$src" && cp -r bpf include loader Makefile "$dir/src/")
+(cd "$src" && cp -r bpf include loader Makefile VERSION "$dir/src/")
 for p in "$@"; do
 	arg=()
 	case $p in *.sh:*) arg=("${p#*.sh:}"); p=${p%%.sh:*}.sh ;; esac
