@@ -17,6 +17,12 @@
 #   make cross-compare  the x86 and arm64 BPF objects side by side (README,
 #                       "arm64": they are identical apart from the BTF they
 #                       were built against)
+#   make cross-kmatrix  the kernel matrix's payload (tests/kmatrix/run.sh) with
+#                       the arm64 build, in qemu-system-aarch64 (TCG) on the
+#                       arm64 kernel of CROSS_SUITE, one boot per layout of
+#                       CROSS_LAYOUTS (v2,hybrid), one at a time
+#                       (scripts/cross/run-arm64.sh). Not part of `make
+#                       kmatrix` nor of CI.
 #
 # The arm64 vmlinux.h is `bpftool btf dump` of the BTF that
 # fetch-arm64.sh cuts out of the Image of the kernel linux-image-arm64 points
@@ -33,7 +39,12 @@ CROSS_PKG_CONFIG := env PKG_CONFIG_LIBDIR=$(CROSS_LIBDIR)/pkgconfig:/usr/share/p
 CROSS_MAKEFLAGS = OUTPUT=$(CROSS_OUTPUT) ARCH=$(CROSS_ARCH) CC=$(CROSS_TRIPLET)-gcc \
 		  STATIC_PKG_CONFIG="$(CROSS_PKG_CONFIG)" STATIC_LIBDIR=$(CROSS_LIBDIR)
 
-.PHONY: cross-arm64 cross-deps cross-fetch cross-compare
+CROSS_LAYOUTS  ?= v2,hybrid
+CROSS_TIMEOUT  ?= 600
+CROSS_PAYLOAD  := $(CROSS_OUTPUT)/kmatrix/payload
+CROSS_BINS      = cgtrack kmx-verifier $(KMATRIX_EXAMPLES)
+
+.PHONY: cross-arm64 cross-deps cross-fetch cross-compare cross-kmatrix
 
 cross-arm64: $(CROSS_OUTPUT)/vmlinux.h
 	@command -v $(CROSS_TRIPLET)-gcc >/dev/null && [ -e $(CROSS_LIBDIR)/libbpf.a ] || \
@@ -59,3 +70,13 @@ cross-compare: $(CROSS_OUTPUT)/vmlinux.h
 	$(MAKE) $(CROSS_MAKEFLAGS) $(CROSS_OUTPUT)/cgtrack.bpf.o
 	CLANG=$(CLANG) BPFTOOL=$(BPFTOOL) scripts/cross/compare-bpf.sh $(CROSS_OUTPUT)/cgtrack.bpf.o \
 		$(CROSS_OUTPUT)/vmlinux.h $(CROSS_OUTPUT)/compare
+
+cross-kmatrix: cross-arm64
+	rm -rf $(CROSS_PAYLOAD)
+	mkdir -p $(CROSS_PAYLOAD)
+	cp tests/kmatrix/run.sh $(CROSS_PAYLOAD)/run.sh
+	cp $(addprefix $(CROSS_OUTPUT)/static/,$(CROSS_BINS)) $(CROSS_PAYLOAD)/
+	$(CROSS_TRIPLET)-strip $(addprefix $(CROSS_PAYLOAD)/,$(CROSS_BINS))
+	scripts/cross/run-arm64.sh --layouts $(CROSS_LAYOUTS) --timeout $(CROSS_TIMEOUT) \
+		--label $(CROSS_SUITE)-arm64 $(CROSS_CACHE) $(CROSS_PAYLOAD) \
+		$(CROSS_OUTPUT)/kmatrix/results/$$(date +%Y%m%d-%H%M%S)

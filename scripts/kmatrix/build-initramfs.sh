@@ -12,12 +12,13 @@
 # KMATRIX-DONE and powers off.
 #
 # Environment: BUSYBOX=/path/to/static/busybox (default: /bin/busybox, which
-# must be the static one from Debian's busybox-static).
+# must be the static one from Debian's busybox-static); BUSYBOX_APPLETS=FILE
+# (see below).
 set -euo pipefail
 
 die() { printf 'build-initramfs: error: %s\n' "$*" >&2; exit 2; }
 
-[ $# -eq 2 ] || { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -eq 2 ] || { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 OUT=$1
 PAYLOAD=$2
 BUSYBOX=${BUSYBOX:-/bin/busybox}
@@ -35,7 +36,14 @@ trap 'rm -rf "$STAGE"' EXIT
 
 mkdir -p "$STAGE"/{bin,sbin,dev,proc,sys,tmp,run,etc,payload,root}
 cp "$BUSYBOX" "$STAGE/bin/busybox"
-for applet in $("$BUSYBOX" --list); do
+# BUSYBOX_APPLETS=FILE: the applet list (`busybox --list` of the same
+# version), for a busybox of another architecture that cannot run here
+if [ -n "${BUSYBOX_APPLETS:-}" ]; then
+    applets=$(cat "$BUSYBOX_APPLETS")
+else
+    applets=$("$BUSYBOX" --list)
+fi
+for applet in $applets; do
     [ "$applet" = busybox ] || ln -sf busybox "$STAGE/bin/$applet"
 done
 ln -sf ../bin/busybox "$STAGE/sbin/poweroff"
