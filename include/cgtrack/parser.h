@@ -668,8 +668,15 @@ static __always_inline int cgtrack_match_more(const struct cgtrack_names *n,
 	const char *b = n->name, *p = n->parent;
 	__u32 len = cg_fresh_len(n), plen = n->parent_len;
 
+	/*
+	 * Most names of a host are short and their parent is no machine.slice:
+	 * none of these layouts (the shortest other name, Fargate's id, has 34
+	 * bytes). One test, and the base rules reset *m themselves.
+	 */
+	if (len < 34 && p[0] != 'm')
+		return CGTRACK_MORE_ASK_BASE;
 	cg_match_reset(m);
-	if (len == 0 || len >= CGTRACK_NAME_MAX)
+	if (len >= CGTRACK_NAME_MAX)
 		return CGTRACK_MORE_ASK_BASE;
 	/* Fargate (platform 1.4+): <32 hex task>-<digits> straight under ecs/ */
 	if (cg_eq(p, plen, "ecs"))
