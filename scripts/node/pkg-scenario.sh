@@ -234,9 +234,12 @@ upgrade() {
 	info "before the upgrade: programs $ids0, daemon pid $pid0, $(jq length <<<"$keys0") container entries"
 	# a container started while dpkg replaces the package
 	( sleep 1; drun pkg-during >"$STATE/during-id" ) &
+	local during=$!
 	if out=$(dpkg -i "$CUR" "$CURDEV" 2>&1); then pass upgrade.dpkg
 	else fail upgrade.dpkg "$(tail -n 5 <<<"$out")"; fi
-	wait
+	# that container only: a bare `wait` also waited for the containerd
+	# started in the background under sysvinit, forever
+	wait "$during"
 	healthy upgrade
 	ids1=$(prog_ids) keys1=$(root_keys)
 	for _ in $(seq 40); do [ "$(daemon_pid)" != "$pid0" ] && break; sleep 0.5; done
