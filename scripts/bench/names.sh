@@ -69,7 +69,16 @@ if [ "$NB" -gt 0 ] && [ -z "$BASELINE" ]; then
 fi
 mkdir -p "$OUT"
 log() { printf '# names: %s\n' "$*" >&2; }
-die() { printf 'names.sh: %s\n' "$*" >&2; exit 1; }
+# on failure, what the daemon and the consumer said stays in OUT
+die() {
+	printf 'names.sh: %s\n' "$*" >&2
+	if [ -n "${W:-}" ] && [ -d "${OUT:-}" ]; then
+		for f in daemon.err firstexec.err run.err containers.json info.json; do
+			[ -f "$W/$f" ] && cp "$W/$f" "$OUT/failed-$f"
+		done
+	fi
+	exit 1
+}
 [ "$(id -u)" = 0 ] || die "needs root"
 [ -x "$CGTRACK" ] || die "no $CGTRACK (make)"
 [ -x "$FIRSTEXEC" ] || die "no $FIRSTEXEC (make bench-progs)"
@@ -236,10 +245,12 @@ measure() {	# RUNTIME VARIANT BINARY N
 		--rawfile ids "$W/ids" --slurpfile first "$W/first.jsonl" \
 		--slurpfile ct "$W/containers.json" --slurpfile inf "$W/info.json" '
 		def pct(p): if length == 0 then null else sort | .[(((p * length) | ceil) - 1)] end;
+		# (an element bpftool could not read, deleted meanwhile, is left out)
+		def vals: if type == "array" then map(select(type == "object" and .formatted) | .formatted.value) else [] end;
 		($ids | split("\n") | map(select(length > 0))) as $want
 		| ($first | map({key: .id, value: .}) | from_entries) as $fe
-		| ($ct[0] | map(.formatted.value | select(.root)) | map({key: .container_id, value: .}) | from_entries) as $ce
-		| ($inf[0] | map(.formatted.value) | map({key: (.cgroup_id | tostring), value: .}) | from_entries) as $ie
+		| ($ct[0] | vals | map(select(.root)) | map({key: .container_id, value: .}) | from_entries) as $ce
+		| ($inf[0] | vals | map({key: (.cgroup_id | tostring), value: .}) | from_entries) as $ie
 		| [ $want[] as $id
 		    | ($fe[$id] // null) as $f
 		    | ($ce[$id] // null) as $c
