@@ -140,8 +140,12 @@ fi
 for deb in "$dl"/*.deb; do
     # only the image, the config and busybox, not the modules
     dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$d/x" --wildcards \
-        "./boot/vmlinuz-$release" "./boot/config-$release" './bin/busybox' 2>/dev/null || true
+        "./boot/vmlinuz-$release" "./boot/config-$release" './bin/busybox' './usr/bin/busybox' \
+        2>/dev/null || true
 done
+# bookworm: /bin/busybox; trixie on (merged /usr): /usr/bin/busybox
+[ -x "$d/x/bin/busybox" ] || { [ -x "$d/x/usr/bin/busybox" ] && mkdir -p "$d/x/bin" &&
+    mv "$d/x/usr/bin/busybox" "$d/x/bin/busybox"; } || true
 [ -s "$d/x/boot/vmlinuz-$release" ] || die "$pick holds no /boot/vmlinuz-$release"
 [ -x "$d/x/bin/busybox" ] || die "busybox-static (arm64) holds no /bin/busybox"
 

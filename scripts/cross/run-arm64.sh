@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# run-arm64.sh [--layouts v2,hybrid] [--timeout S] [--label NAME] CACHE PAYLOAD RESULTS
+# run-arm64.sh [--layouts v2,hybrid] [--timeout S] [--label NAME] [--busybox F] CACHE PAYLOAD RESULTS
 #
 # The kernel matrix's payload on arm64: boots the Debian arm64 kernel that
 # scripts/cross/fetch-arm64.sh put in CACHE (CACHE/kernel/Image, direct
@@ -8,7 +8,8 @@
 # pauth-impdef=on, the cheap pointer-authentication hash: the architected
 # one costs much more under TCG; 1 vCPU, 1 GiB) with the kmatrix initramfs
 # (scripts/kmatrix/build-initramfs.sh, CACHE/busybox: busybox-static:arm64,
-# its applet list taken from the host's busybox of the same version), one
+# its applet list taken from the host's busybox of the same version, so a
+# newer suite's kernel boots with --busybox of bookworm's cache), one
 # boot per layout, one at a time. PAYLOAD is a kmatrix payload directory
 # (run.sh + static aarch64 binaries). Prints one line per boot and a
 # table; the logs are RESULTS/<label>-<layout>.log. Each qemu is bounded by
@@ -19,15 +20,17 @@ set -euo pipefail
 LAYOUTS=v2,hybrid
 TIMEOUT=600
 LABEL=bookworm-arm64
+BB=""
 while [ $# -gt 3 ]; do
     case $1 in
         --layouts) LAYOUTS=$2; shift 2 ;;
         --timeout) TIMEOUT=$2; shift 2 ;;
         --label) LABEL=$2; shift 2 ;;
+        --busybox) BB=$2; shift 2 ;;
         *) break ;;
     esac
 done
-[ $# -eq 3 ] || { sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -eq 3 ] || { sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 CACHE=$1 PAYLOAD=$2 RESULTS=$3
 here=$(cd "$(dirname "$0")" && pwd)
 log() { printf 'run-arm64: %s\n' "$*" >&2; }
@@ -35,16 +38,17 @@ die() { log "error: $*"; exit 2; }
 
 command -v qemu-system-aarch64 >/dev/null || die "qemu-system-aarch64 missing (make cross-deps)"
 [ -s "$CACHE/kernel/Image" ] || die "no $CACHE/kernel/Image (scripts/cross/fetch-arm64.sh $CACHE)"
-[ -x "$CACHE/busybox" ] || die "no $CACHE/busybox (scripts/cross/fetch-arm64.sh $CACHE)"
+BB=${BB:-$CACHE/busybox}
+[ -x "$BB" ] || die "no $BB (scripts/cross/fetch-arm64.sh $CACHE)"
 [ -f "$PAYLOAD/run.sh" ] || die "no $PAYLOAD/run.sh"
 host_bb=$( { /bin/busybox 2>&1 || true; } | head -1 | sed 's/ multi-call.*//')
-arm_bb=$(grep -aom1 'BusyBox v[^)]*)' "$CACHE/busybox" || true)
+arm_bb=$(grep -aom1 'BusyBox v[^)]*)' "$BB" || true)
 [ "$host_bb" = "$arm_bb" ] || die "host busybox '$host_bb' and arm64 '$arm_bb' differ: the applet list would not match"
 mkdir -p "$RESULTS"
 RESULTS=$(cd "$RESULTS" && pwd)
 
 /bin/busybox --list >"$RESULTS/applets"
-BUSYBOX=$CACHE/busybox BUSYBOX_APPLETS=$RESULTS/applets \
+BUSYBOX=$BB BUSYBOX_APPLETS=$RESULTS/applets \
     "$here/../kmatrix/build-initramfs.sh" "$RESULTS/$LABEL.cpio.gz" "$PAYLOAD"
 
 qpid=""
