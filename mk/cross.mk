@@ -19,8 +19,10 @@
 #                       were built against)
 #   make cross-kmatrix  the kernel matrix's payload (tests/kmatrix/run.sh) with
 #                       the arm64 build, in qemu-system-aarch64 (TCG) on the
-#                       arm64 kernel of CROSS_SUITE, one boot per layout of
-#                       CROSS_LAYOUTS (v2,hybrid), one at a time
+#                       arm64 kernels of CROSS_KMATRIX_SUITES (default
+#                       CROSS_SUITE; e.g. "bookworm trixie": each other suite
+#                       cached in $(CROSS_OUTPUT)/cache-<suite>), one boot per
+#                       layout of CROSS_LAYOUTS (v2,hybrid), one at a time
 #                       (scripts/cross/run-arm64.sh). Not part of `make
 #                       kmatrix` nor of CI.
 #
@@ -40,6 +42,7 @@ CROSS_MAKEFLAGS = OUTPUT=$(CROSS_OUTPUT) ARCH=$(CROSS_ARCH) CC=$(CROSS_TRIPLET)-
 		  STATIC_PKG_CONFIG="$(CROSS_PKG_CONFIG)" STATIC_LIBDIR=$(CROSS_LIBDIR)
 
 CROSS_LAYOUTS  ?= v2,hybrid
+CROSS_KMATRIX_SUITES ?= $(CROSS_SUITE)
 CROSS_TIMEOUT  ?= 600
 CROSS_PAYLOAD  := $(CROSS_OUTPUT)/kmatrix/payload
 CROSS_BINS      = cgtrack kmx-verifier $(KMATRIX_EXAMPLES)
@@ -77,6 +80,10 @@ cross-kmatrix: cross-arm64
 	cp tests/kmatrix/run.sh $(CROSS_PAYLOAD)/run.sh
 	cp $(addprefix $(CROSS_OUTPUT)/static/,$(CROSS_BINS)) $(CROSS_PAYLOAD)/
 	$(CROSS_TRIPLET)-strip $(addprefix $(CROSS_PAYLOAD)/,$(CROSS_BINS))
-	scripts/cross/run-arm64.sh --layouts $(CROSS_LAYOUTS) --timeout $(CROSS_TIMEOUT) \
-		--label $(CROSS_SUITE)-arm64 $(CROSS_CACHE) $(CROSS_PAYLOAD) \
-		$(CROSS_OUTPUT)/kmatrix/results/$$(date +%Y%m%d-%H%M%S)
+	@res=$(CROSS_OUTPUT)/kmatrix/results/$$(date +%Y%m%d-%H%M%S); rc=0; \
+	for s in $(CROSS_KMATRIX_SUITES); do \
+		c=$(CROSS_CACHE); [ $$s = $(CROSS_SUITE) ] || c=$(CROSS_OUTPUT)/cache-$$s; \
+		CROSS_SUITE=$$s BPFTOOL=$(BPFTOOL) scripts/cross/fetch-arm64.sh $$c || { rc=1; continue; }; \
+		scripts/cross/run-arm64.sh --layouts $(CROSS_LAYOUTS) --timeout $(CROSS_TIMEOUT) \
+			--label $$s-arm64 --busybox $(CROSS_CACHE)/busybox $$c $(CROSS_PAYLOAD) $$res || rc=1; \
+	done; exit $$rc
