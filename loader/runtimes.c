@@ -7,14 +7,25 @@
 
 /* The runtime clients: how to ask each, and where by default. */
 static const struct rt_client clients[RT_KINDS] = {
-	[RT_DOCKER]	= { "docker", NULL, CGTRACK_RT_DOCKER, "/var/run/docker.sock",
-			    false, "docker-root", "/var/lib/docker" },
-	[RT_PODMAN]	= { "podman", NULL, CGTRACK_RT_PODMAN, "/run/podman/podman.sock",
-			    false, "podman-root", "/var/lib/containers/storage" },
-	[RT_CONTAINERD]	= { "containerd", NULL, CGTRACK_RT_CONTAINERD, "/run/containerd",
-			    true, "containerd-state", NULL },
-	[RT_CRIO]	= { "crio", "cri-o", CGTRACK_RT_CRIO, "/var/run/crio/crio.sock",
-			    false, NULL, NULL },
+	[RT_DOCKER] = {
+		.name = "docker", .runtime = CGTRACK_RT_DOCKER,
+		.path = "/var/run/docker.sock",
+		.dir_opt = "docker-root", .dir_default = "/var/lib/docker",
+	},
+	[RT_PODMAN] = {
+		.name = "podman", .runtime = CGTRACK_RT_PODMAN,
+		.path = "/run/podman/podman.sock",
+		.dir_opt = "podman-root", .dir_default = "/var/lib/containers/storage",
+	},
+	[RT_CONTAINERD] = {
+		.name = "containerd", .runtime = CGTRACK_RT_CONTAINERD,
+		.path = "/run/containerd", .path_is_dir = true,
+		.dir_opt = "containerd-state",
+	},
+	[RT_CRIO] = {
+		.name = "crio", .alias = "cri-o", .runtime = CGTRACK_RT_CRIO,
+		.path = "/var/run/crio/crio.sock",
+	},
 };
 
 /* The parser's values: their names, and the clients that can answer. */

@@ -27,11 +27,11 @@ enum rt_kind {
 struct rt_client {
 	const char *name;	/* "docker" */
 	const char *alias;	/* also accepted ("cri-o"), or NULL */
-	enum cgtrack_runtime runtime;	/* what its answers are */
 	const char *path;	/* default socket, or state directory */
-	bool path_is_dir;	/* path is a state directory, not a socket */
 	const char *dir_opt;	/* NAME of a second setting ("docker-root"), or NULL */
 	const char *dir_default;	/* its default, or NULL */
+	enum cgtrack_runtime runtime;	/* what its answers are */
+	bool path_is_dir;	/* path is a state directory, not a socket */
 };
 
 /* "docker", "containerd", ...; "" for CGTRACK_RT_NONE, "invalid" outside */
