@@ -492,8 +492,15 @@ static bool job_failed(struct enricher *e, struct job *j, struct source *s)
 		jobq_push(&e->delayed, j);
 		return true;
 	}
-	log_warn("enrich: asking %s at %s about container %s failed %d times: %s",
-		 rt_kind_name(s->kind), s->path, j->id, ENRICH_ATTEMPTS, j->err);
+	/* named from its record already (docker at boot, before its API
+	 * answers): nothing is missing, no warning */
+	if (j->early)
+		log_info("enrich: asking %s at %s about container %s failed %d times "
+			 "(named from its record): %s", rt_kind_name(s->kind), s->path,
+			 j->id, ENRICH_ATTEMPTS, j->err);
+	else
+		log_warn("enrich: asking %s at %s about container %s failed %d times: %s",
+			 rt_kind_name(s->kind), s->path, j->id, ENRICH_ATTEMPTS, j->err);
 	j->had_error = true;
 	return false;
 }

@@ -213,7 +213,8 @@ static void ctd_new_ns(struct prefetch *pf, const char *ns, bool fresh)
 	struct dirent *d;
 	DIR *dir;
 
-	if (!rt_id_ok(ns) || strlen(ns) >= sizeof(pf->w[0].ns))
+	if (!rt_id_ok(ns) || strlen(ns) >= sizeof(pf->w[0].ns) ||
+	    !strcmp(ns, RT_CONTAINERD_DOCKER_NS))	/* docker's: its record names them */
 		return;
 	snprintf(path, sizeof(path), "%s/%s/%s", pf->ctd, CTD_TASKS, ns);
 	if (!watch_add(pf, path, IN_CREATE, PF_CTD_NS, ns, NULL) || !fresh)

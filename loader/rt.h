@@ -84,6 +84,9 @@ void rt_error_message(const char *body, size_t len, char *out, size_t outlen);
 /* containerd: the OCI bundle's config.json (CRI annotations). */
 int rt_containerd_parse(const char *body, size_t len, struct cgtrack_info *out,
 			char *err, size_t errlen);
+/* docker's namespace in containerd: never answered for as containerd's */
+#define RT_CONTAINERD_DOCKER_NS	"moby"
+
 /*
  * Find <state>/io.containerd.runtime.v2.task/<ns>/<id>/config.json (also
  * the v1 runtime's directory), trying namespace ns_hint first (may be

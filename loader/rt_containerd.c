@@ -55,7 +55,11 @@ int rt_containerd_parse(const char *body, size_t len, struct cgtrack_info *out,
 	return 0;
 }
 
-/* One namespace: 0 and the parsed bundle, -ENOENT, or an error. */
+/*
+ * One namespace: 0 and the parsed bundle, -ENOENT, or an error. "moby" is
+ * docker's: its containers' bundles name nothing, and the container is
+ * docker's (its record and API answer for it), never containerd's.
+ */
 static int try_ns(const char *state, const char *ns, const char *id,
 		  struct cgtrack_info *out, char *err, size_t errlen)
 {
@@ -63,7 +67,7 @@ static int try_ns(const char *state, const char *ns, const char *id,
 	size_t i, len = 0;
 	int ret = -ENOENT;
 
-	if (!rt_id_ok(ns))
+	if (!rt_id_ok(ns) || !strcmp(ns, RT_CONTAINERD_DOCKER_NS))
 		return -ENOENT;
 	/* no symbolic link below the state directory is followed */
 	for (i = 0; i < sizeof(task_dirs) / sizeof(task_dirs[0]) && ret == -ENOENT; i++) {

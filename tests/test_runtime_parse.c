@@ -209,7 +209,7 @@ static void write_file(const char *path, const char *s, size_t n)
 
 static void test_containerd_lookup(void)
 {
-	char state[] = "/tmp/cgtrack-rtparse.XXXXXX", dir[512], file[600], ns[64];
+	char state[] = "/tmp/cgtrack-rtparse.XXXXXX", dir[512], file[600], mfile[700], ns[64];
 	const char *id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 	const char *bundle = "{\"ociVersion\":\"1.0.2\",\"annotations\":{"
 			     "\"io.kubernetes.cri.container-name\":\"app\"}}";
@@ -236,6 +236,19 @@ static void test_containerd_lookup(void)
 	CHECK("containerd lookup: no bundle is -ENOENT", r == -ENOENT);
 	r = rt_containerd_lookup(state, "../..", "../etc", &i, ns, sizeof(ns), err, sizeof(err));
 	CHECK("containerd lookup: no path tricks", r == -ENOENT);
+	/* docker's containers, in containerd's "moby" namespace, are docker's */
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/io.containerd.runtime.v2.task/moby/%s", state,
+		 FAKE_ID);
+	if (system(cmd))	/* NOLINT(cert-env33-c): a fixed mkdir -p in a test */
+		exit(1);
+	snprintf(mfile, sizeof(mfile), "%s/io.containerd.runtime.v2.task/moby/%s/config.json",
+		 state, FAKE_ID);
+	write_file(mfile, bundle, strlen(bundle));
+	CHECK("containerd lookup: a bundle in docker's moby namespace is not containerd's",
+	      rt_containerd_lookup(state, NULL, FAKE_ID, &i, ns, sizeof(ns), err,
+				   sizeof(err)) == -ENOENT &&
+	      rt_containerd_lookup(state, "moby", FAKE_ID, &i, ns, sizeof(ns), err,
+				   sizeof(err)) == -ENOENT);
 	big = calloc(1, RT_BODY_MAX + 2);
 	memset(big, ' ', RT_BODY_MAX + 1);
 	write_file(file, big, RT_BODY_MAX + 1);
