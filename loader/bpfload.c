@@ -159,7 +159,8 @@ static void explain_unstamped(const char *pin_dir, int links)
 
 /*
  * Can the pinned programs be adopted? 1 yes, 0 nothing pinned, -1 pinned
- * but incompatible (message logged).
+ * but incompatible (message logged), -2 cgtrack's of another map ABI with
+ * o->replace_other_abi (the caller replaces them).
  */
 static int check_adoptable(const struct load_opts *o, struct cgtrack_config *cfg)
 {
@@ -190,6 +191,8 @@ static int check_adoptable(const struct load_opts *o, struct cgtrack_config *cfg
 		return -1;
 	}
 	if (cfg->abi_version != CGTRACK_ABI_VERSION) {
+		if (o->replace_other_abi)
+			return -2;	/* the caller replaces them */
 		log_err("the pins in %s were made by an incompatible cgtrack (map ABI "
 			"v%u, this build is v%u): run `cgtrack unload` to remove them, "
 			"or `cgtrack run --replace` to replace them", o->pin_dir,
@@ -474,6 +477,15 @@ static enum load_outcome load_or_adopt(const struct load_opts *o, struct pindir 
 	if (o->replace)
 		return replace(o, pd);
 	adopt = check_adoptable(o, &cfg);
+	if (adopt == -2) {
+		/* an upgrade across a map ABI change: a logged, clean replacement */
+		log_warn("the pins in %s are cgtrack's with map ABI v%u, this build's is "
+			 "v%u: replacing them (--replace-other-abi); entries are rebuilt "
+			 "from the cgroupfs", o->pin_dir, cfg.abi_version, CGTRACK_ABI_VERSION);
+		if (cfg.max_entries && !o->max_entries_set)
+			lo.max_entries = cfg.max_entries;
+		return replace(&lo, pd);
+	}
 	if (adopt < 0)
 		return LOAD_FAILED;
 	if (!adopt) {

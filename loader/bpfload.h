@@ -19,6 +19,7 @@ struct load_opts {
 	bool max_entries_set;		/* given on the command line */
 	uint64_t expiry_ns;
 	bool replace;			/* unload incompatible pins first */
+	bool replace_other_abi;		/* replace pins of another map ABI (upgrades) */
 	gid_t pin_gid;			/* --pin-group, or (gid_t)-1 */
 };
 

@@ -38,6 +38,7 @@ struct common_opts {
 	bool expiry_set;
 	uint64_t enrich_timeout_ms;
 	bool replace;
+	bool replace_other_abi;		/* run, load: pins of another map ABI are replaced */
 	bool json;
 	bool prometheus;		/* status: Prometheus text format */
 	bool unload_on_exit;		/* run: detach when stopped (make run) */
