@@ -52,6 +52,9 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 $(OUTPUT)/loader/%.o: loader/%.c $(LOADER_HDRS) $(OUTPUT)/cgtrack.skel.h | $(OUTPUT)/loader
 	$(CC) $(CFLAGS) -Iloader -c $< -o $@
 
+# the in-kernel sweep's program (bpf/ksweep.bpf.c), embedded like the main one
+$(OUTPUT)/loader/sweep.o: $(OUTPUT)/ksweep.skel.h
+
 $(OUTPUT)/cgtrack: $(LOADER_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 

@@ -22,6 +22,7 @@ int cmd_sweep(const struct common_opts *co)
 	/* the expiry the daemon stored, unless one is given */
 	expiry = co->expiry_set ? co->expiry_ms * 1000000ull : p.cfg.expiry_ns;
 	if (sweep_once(&p, expiry, &r)) {
+		sweep_done();
 		pins_close(&p);
 		return 1;
 	}
@@ -40,6 +41,7 @@ int cmd_sweep(const struct common_opts *co)
 		       (unsigned long long)r.scanned, (unsigned long long)r.deleted,
 		       (unsigned long long)r.dead);
 	}
+	sweep_done();
 	pins_close(&p);
 	return 0;
 }

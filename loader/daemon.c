@@ -230,7 +230,11 @@ static void maybe_sweep(struct daemon *d)
 		return;
 	d->last_dead = dead;
 	sweep_once(&d->p, d->expiry_ns, &r);
-	d->dead_pending = r.dead > 0;
+	/*
+	 * Once more after deleting: the kernel's walk may miss an entry of a
+	 * bucket changed under it (a delete's element reused at once).
+	 */
+	d->dead_pending = r.dead > 0 || r.deleted > 0;
 	if (r.deleted)
 		log_debug("sweep: %llu scanned, %llu deleted, %llu in grace",
 			  (unsigned long long)r.scanned, (unsigned long long)r.deleted,
@@ -428,6 +432,7 @@ int cmd_run(const struct common_opts *co)
 out:
 	if (d.enr)
 		enrich_stop(d.enr);
+	sweep_done();
 	/* never another daemon's: a refused start did not write it */
 	if (wrote_pidfile)
 		unlink(d.co.pidfile);

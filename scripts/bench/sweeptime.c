@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * sweeptime PIN_DIR EXPIRY_MS: one sweep of cgtrack's maps, exactly as the
- * daemon does it (the loader's own sweep_once(), linked in), timed around
- * that call alone; prints {"scanned","deleted","dead","ns"}.
+ * sweeptime PIN_DIR EXPIRY_MS [user]: one sweep of cgtrack's maps, exactly
+ * as the daemon does it (the loader's own sweep_once(), linked in), timed
+ * around that call alone; prints {"scanned","deleted","dead","ns"}.
+ * `user`: the fallback's sweep (batched syscalls) even where the kernel
+ * could sweep. The in-kernel sweep's program is loaded before the clock
+ * starts, as in the daemon, which keeps it: an empty sweep loads it.
  */
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "log.h"
@@ -25,18 +30,26 @@ int main(int argc, char **argv)
 	struct sweep_result r;
 	struct pinned p;
 	uint64_t t0, t1;
-	int err;
+	int err, user;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: sweeptime PIN_DIR EXPIRY_MS\n");
+	if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "user"))) {
+		fprintf(stderr, "usage: sweeptime PIN_DIR EXPIRY_MS [user]\n");
 		return 2;
 	}
+	user = argc == 4;
 	log_setup(LOG_WARN, 0);
 	if (pins_open(argv[1], true, &p))
 		return 1;
+	/* a sweep that expires nothing loads the program, untimed */
+	if (!user)
+		sweep_once(&p, UINT64_MAX, &r);
 	t0 = now_ns();
-	err = sweep_once(&p, strtoull(argv[2], NULL, 10) * 1000000ull, &r);
+	if (user)
+		err = sweep_once_user(&p, strtoull(argv[2], NULL, 10) * 1000000ull, &r);
+	else
+		err = sweep_once(&p, strtoull(argv[2], NULL, 10) * 1000000ull, &r);
 	t1 = now_ns();
+	sweep_done();
 	pins_close(&p);
 	if (err)
 		return 1;
