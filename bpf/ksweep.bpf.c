@@ -59,10 +59,29 @@ static __always_inline int expired(const struct cgtrack_container *e, __u64 now)
 	return e->removed_ns && e->removed_ns <= now && now - e->removed_ns >= expiry_ns;
 }
 
+/*
+ * First the names: info holds only containers' own cgroups that a runtime
+ * named, usually far fewer than the dead entries, so it is walked and
+ * each looked up in `containers` (a lookup per dead entry into info,
+ * mostly missing, cost more). Before the entries go, or the names would
+ * have nothing to be judged by.
+ */
+static long visit_info(struct bpf_map *map, const __u32 *key, struct cgtrack_info *inf,
+		       struct sweep_now *now)
+{
+	const struct cgtrack_container *e;
+	__u32 k = *key;
+
+	e = bpf_map_lookup_elem(&containers, &k);
+	/* names are the same cgroup's only if their id says so */
+	if (e && e->cgroup_id == inf->cgroup_id && expired(e, now->ns))
+		bpf_map_delete_elem(map, &k);
+	return 0;
+}
+
 static long visit(struct bpf_map *map, const __u32 *key, struct cgtrack_container *e,
 		  struct sweep_now *now)
 {
-	const struct cgtrack_info *inf;
 	__u32 k = *key;
 
 	scanned++;
@@ -72,10 +91,6 @@ static long visit(struct bpf_map *map, const __u32 *key, struct cgtrack_containe
 		dead++;
 		return 0;
 	}
-	/* names are the same cgroup's only if their id says so */
-	inf = bpf_map_lookup_elem(&info, &k);
-	if (inf && inf->cgroup_id == e->cgroup_id)
-		bpf_map_delete_elem(&info, &k);
 	bpf_map_delete_elem(&containers_map, &k);
 	if (!bpf_map_delete_elem(map, &k))
 		deleted++;
@@ -85,9 +100,11 @@ static long visit(struct bpf_map *map, const __u32 *key, struct cgtrack_containe
 SEC("syscall")
 int ksweep(void *ctx)
 {
+	/* one clock for both walks: they decide alike on every entry */
 	struct sweep_now now = { .ns = bpf_ktime_get_boot_ns() };
 
 	scanned = dead = deleted = 0;
+	bpf_for_each_map_elem(&info, visit_info, &now, 0);
 	bpf_for_each_map_elem(&containers, visit, &now, 0);
 	return 0;
 }

@@ -48,6 +48,9 @@ $(STATIC_OUTPUT)/loader:
 $(STATIC_OUTPUT)/loader/%.o: loader/%.c $(LOADER_HDRS) $(OUTPUT)/cgtrack.skel.h | $(STATIC_OUTPUT)/loader
 	$(CC) $(CFLAGS) $(STATIC_CFLAGS) -Iloader -c $< -o $@
 
+# the in-kernel sweep's skeleton (bpf/ksweep.bpf.c), as in the main build
+$(STATIC_OUTPUT)/loader/sweep.o: $(OUTPUT)/ksweep.skel.h
+
 $(STATIC_OUTPUT)/loader/enrich_none.o: tests/kmatrix/enrich_none.c $(LOADER_HDRS) | $(STATIC_OUTPUT)/loader
 	$(CC) $(CFLAGS) $(STATIC_CFLAGS) -Iloader -c $< -o $@
 
