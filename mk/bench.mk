@@ -8,7 +8,8 @@
 
 BENCH_BIN := $(OUTPUT)/bench/bin
 BENCH_PROGS := $(BENCH_BIN)/cgbench $(BENCH_BIN)/floorload \
-	       $(BENCH_BIN)/floor.bpf.o $(BENCH_BIN)/sweeptime $(BENCH_BIN)/firstexec
+	       $(BENCH_BIN)/floor.bpf.o $(BENCH_BIN)/sweeptime $(BENCH_BIN)/firstexec \
+	       $(BENCH_BIN)/consumer
 BENCH_LIBBPF := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 
 .PHONY: bench bench-quick bench-progs
@@ -40,6 +41,17 @@ $(BENCH_BIN)/firstexec.skel.h: $(BENCH_BIN)/firstexec.bpf.o
 
 $(BENCH_BIN)/firstexec: scripts/bench/firstexec.c $(BENCH_BIN)/firstexec.skel.h $(wildcard include/cgtrack/*.h)
 	$(CC) $(CFLAGS) -I$(BENCH_BIN) $< $(LDLIBS) -o $@
+
+# the consumer kit's lookup on sys_enter (scripts/bench/run.sh, section consumer)
+$(BENCH_BIN)/consumer.bpf.o: scripts/bench/consumer.bpf.c $(wildcard include/cgtrack/*.h) $(OUTPUT)/vmlinux.h | $(BENCH_BIN)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BENCH_BIN)/consumer.skel.h: $(BENCH_BIN)/consumer.bpf.o
+	$(BPFTOOL) gen skeleton $< name consumer > $@.tmp
+	mv $@.tmp $@
+
+$(BENCH_BIN)/consumer: scripts/bench/consumer.c $(BENCH_BIN)/consumer.skel.h $(wildcard include/cgtrack/*.h)
+	$(CC) $(CFLAGS) -I$(BENCH_BIN) $< $(BENCH_LIBBPF) -o $@
 
 bench-progs: all $(BENCH_PROGS)
 

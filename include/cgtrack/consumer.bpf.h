@@ -30,7 +30,18 @@
  * if type, key and value sizes, max_entries and flags all equal the
  * definition's, so the definitions below are exactly bpf/lib/maps.bpf.h's.
  *
- * Works in tracing programs (tp_btf, fentry, kprobe, tracepoint, LSM...).
+ * Works in tracing programs (tp_btf, fentry, raw_tp, kprobe, tracepoint,
+ * perf_event, LSM...): the current task's key comes from
+ * bpf_get_current_cgroup_id() in v2 and, in v1, from a walk of the task's
+ * cgroups: where the running kernel has bpf_get_current_task_btf() (5.11+,
+ * told by CO-RE at load) with plain loads from that BTF pointer, else
+ * with bpf_get_current_task() and probe reads (~150 ns more per lookup
+ * on sys_enter, `make bench`). A program type that lacks
+ * bpf_get_current_task_btf() on a kernel that has it (the verifier then
+ * says "unknown func bpf_get_current_task_btf"), or a build whose
+ * vmlinux.h predates 5.11, needs -DCGTRACK_NO_TASK_BTF: the probe-read
+ * walk only. cgtrack_task(task) always takes the probe-read walk (the
+ * pointer may be of any flavour).
  * Entries stay readable for cgtrack's expiry (default 5 s) after their
  * cgroup is removed: removed_ns != 0 then.
  */
@@ -101,6 +112,54 @@ static __always_inline __u64 cgtrack__task_cgid(const struct cgtrack_config *cfg
 	return BPF_CORE_READ(css, cgroup, kn, id);
 }
 
+#ifndef CGTRACK_NO_TASK_BTF
+/*
+ * css_set as this header sees it: room for 16 controllers (a kernel has
+ * at most 16 so far). CO-RE matches it against the running kernel's, whose
+ * array may be shorter: an index past it is never taken (see below), and
+ * the build's own vmlinux.h may be of any kernel.
+ */
+struct css_set___cgtrack {
+	struct cgroup_subsys_state *subsys[16];
+} __attribute__((preserve_access_index));
+
+/*
+ * The same for the current task in v1, with plain loads: from
+ * bpf_get_current_task_btf()'s pointer the verifier lets the program walk
+ * task->cgroups->subsys[i]->cgroup->kn->id itself (fault-safe loads),
+ * where a probe-read helper call per hop costs ~30 ns each. A BTF pointer
+ * takes only constant offsets, hence one case per controller index; the
+ * cases past the running kernel's array are dead code to the verifier.
+ */
+#define CGTRACK__CSS(i)							\
+	case i:								\
+		/* no division: the verifier sees constants compared */	\
+		if ((i + 1) * sizeof(void *) <=				\
+		    bpf_core_field_size(cset->subsys))			\
+			css = cset->subsys[i];				\
+		break
+
+static __always_inline __u64 cgtrack__current_v1_cgid_btf(const struct cgtrack_config *cfg)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct css_set___cgtrack *cset = (void *)t->cgroups;
+	struct cgroup_subsys_state *css = NULL;
+
+	switch (cfg->subsys_id) {
+	CGTRACK__CSS(0); CGTRACK__CSS(1); CGTRACK__CSS(2); CGTRACK__CSS(3);
+	CGTRACK__CSS(4); CGTRACK__CSS(5); CGTRACK__CSS(6); CGTRACK__CSS(7);
+	CGTRACK__CSS(8); CGTRACK__CSS(9); CGTRACK__CSS(10); CGTRACK__CSS(11);
+	CGTRACK__CSS(12); CGTRACK__CSS(13); CGTRACK__CSS(14); CGTRACK__CSS(15);
+	default:
+		return 0;
+	}
+	if (!css)
+		return 0;
+	return css->cgroup->kn->id;
+}
+#undef CGTRACK__CSS
+#endif
+
 /*
  * The full cgroup id of a task in the tracked hierarchy, or 0 (a v1
  * hierarchy without a controller, such as name=systemd, cannot be read
@@ -125,6 +184,11 @@ static __always_inline __u64 cgtrack_current_cgroup_id(void)
 	/* cgroup2: one helper call, no pointer chasing */
 	if (cfg->mode == CGTRACK_MODE_V2)
 		return bpf_get_current_cgroup_id();
+#ifndef CGTRACK_NO_TASK_BTF
+	/* 5.11+: a BTF pointer to walk (CO-RE: false on older kernels) */
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf))
+		return cgtrack__current_v1_cgid_btf(cfg);
+#endif
 	return cgtrack__task_cgid(cfg, (const struct task_struct *)bpf_get_current_task());
 }
 

@@ -80,7 +80,12 @@ def div(a; b): if a == null or b == null or b == 0 then null else a / b end;
 	| . + {ratio: div(.cgtrack_ms; .find_ms)})),
   sweep: (sel("sweep"; "delete") | map(.size as $s | {
 	size: $s, filled: .filled, deleted: .deleted, delete_ms: (.ns / 1e6),
+	delete_cpu_ms: (if .cpu_ns then .cpu_ns / 1e6 else null end),
+	user_delete_cpu_ms: (sel("sweep"; "delete-user") | map(select(.size == $s) | .cpu_ns / 1e6) | median),
 	scan_ms: (sel("sweep"; "scan") | map(select(.size == $s) | .ns / 1e6) | median),
+	kernel_scan_ms: (sel("sweep"; "scan-kernel") | map(select(.size == $s) | .ns / 1e6) | median),
+	user_delete_ms: (sel("sweep"; "delete-user") | map(select(.size == $s) | .ns / 1e6) | median),
+	user_deleted: (sel("sweep"; "delete-user") | map(select(.size == $s) | .deleted) | first),
 	cli_scan_ms: (sel("sweep"; "cli") | map(select(.size == $s) | .ms) | median)})),
   idle: (["cgtrack", "bpftrace"] | map(. as $c | sel("idle"; $c)[0] | select(. != null)
 	| {key: $c, value: (. + {
@@ -96,6 +101,13 @@ def div(a; b): if a == null or b == null or b == 0 then null else a / b end;
 	bpftrace_maps: (sel("memory"; "bpftrace")[0] | if . then {maps, total: (.maps | add)}
 		else null end)
   },
+  # the consumer kit on sys_enter: per mode and program, ns per event
+  consumer: (["v2", "v1"] | map(. as $m | {key: $m, value: (sel("consumer"; $m)
+	| group_by(.prog) | map({key: .[0].prog, value: {
+		ns: (map(.ns / .cnt) | median), min: (map(.ns / .cnt) | min),
+		max: (map(.ns / .cnt) | max), rounds: length,
+		found: (map(.found / .n) | min), others: (map((.cnt - .n) / .cnt) | max)}})
+	| from_entries)}) | map(select(.value != {})) | from_entries),
   progsize: (sel("progsize"; "cgtrack") | map({key: .prog, value: {xlated, jited}})
 	| from_entries),
   meta: $meta
@@ -115,6 +127,15 @@ def div(a; b): if a == null or b == null or b == 0 then null else a / b end;
 	   result: (if limit == null then "—" else
 		ok($e.cgtrack < limit and (vs_bt | not or $e.bpftrace == null
 			or $e.cgtrack < $e.bpftrace)) end)};
+  def corow(what; m; p; slack; tname):
+	($r.consumer[m] // {}) as $c | $c[p] as $e
+	| select($e != null and $c.lookup != null)
+	| {measure: what,
+	   cgtrack: "\($e.ns | num) ns (\($e.min | num)-\($e.max | num))",
+	   baseline: "empty \($c.empty.ns | num) ns · cgroup id \($c.cgid.ns | num) ns · bare lookup \($c.lookup.ns | num) ns",
+	   ratio: "\(if $e.ns >= $c.lookup.ns then "+" else "" end)\($e.ns - $c.lookup.ns | r1) ns vs bare lookup",
+	   target: tname,
+	   result: (if slack == null then "—" else ok($e.ns <= $c.lookup.ns + slack) end)};
   def thr(what; t; k; limit; tname):
 	$r.throughput[t] as $t | select($t.unloaded != null)
 	| {measure: what,
@@ -142,6 +163,15 @@ def div(a; b): if a == null or b == null or b == 0 then null else a / b end;
 	evrow("exec, host process"; "exec-host"; "exec"; 150; "< 150 ns"; false),
 	evrow("exec, in a started container"; "exec-container"; "exec"; 150; "< 150 ns"; false),
 	evrow("exit (mount-namespace bookkeeping), host"; "exec-host"; "exit"; null; "—"; false),
+	corow("consumer: `cgtrack_current()` on `tp_btf/sys_enter`, v2"; "v2"; "current"; 10;
+		"≤ bare lookup + 10 ns"),
+	corow("consumer: `cgtrack_info_of(cgtrack_current())`, v2"; "v2"; "info"; null; "—"),
+	corow("consumer: `cgtrack_current()` on `tp_btf/sys_enter`, v1"; "v1"; "current"; 40;
+		"≤ bare lookup + 40 ns"),
+	corow("consumer: `cgtrack_info_of(cgtrack_current())`, v1"; "v1"; "info"; null; "—"),
+	corow("consumer: `cgtrack_current()`, v1, probe reads (the fallback: kernels before 5.11, `CGTRACK_NO_TASK_BTF`)";
+		"v1"; "probe"; null; "—"),
+	corow("consumer: `cgtrack_current()` on `raw_tp/sys_enter`, v1"; "v1"; "rawtp"; null; "—"),
 	thr("mkdir+rmdir cycles, container names"; "mkdir"; true; 0.98; "≥ 98%"),
 	thr("fork+exec of /bin/true"; "exec"; false; 0.99; "≥ 99%"),
 	($r.startup[] | select(.size == 0) | {measure: "start-up, empty hierarchy (load, verify, attach, pin)",
@@ -157,11 +187,20 @@ def div(a; b): if a == null or b == null or b == 0 then null else a / b end;
 		target: (if .size == 10000 then "≤ 1.5× find" else "—" end),
 		result: (if .size == 10000 then ok(.ratio <= 1.5) else "—" end)}),
 	($r.sweep[] | {
-		measure: "sweep of \(.filled | commas) dead entries (map of \(.size | commas))",
-		cgtrack: "\(.delete_ms | num) ms", baseline: "scan only \(.scan_ms | num) ms",
+		measure: ("sweep of \(.filled | commas) dead entries (map of \(.size | commas)), in the kernel"
+			+ (if .deleted != .filled then " (\(.deleted) deleted!)" else "" end)),
+		cgtrack: "\(.delete_ms | num) ms (CPU \(.delete_cpu_ms | num) ms)",
+		baseline: "scan only \(.scan_ms | num) ms (in the kernel \(.kernel_scan_ms | num) ms)",
 		ratio: "\(div(.delete_ms; .scan_ms) | x) scan",
 		target: (if .size == 100000 then "< 50 ms" else "—" end),
 		result: (if .size == 100000 then ok(.delete_ms < 50) else "—" end)}),
+	($r.sweep[] | select(.user_delete_ms != null) | {
+		measure: ("sweep of \(.filled | commas) dead entries (map of \(.size | commas)), fallback (batched syscalls)"
+			+ (if .user_deleted != .filled then " (\(.user_deleted) deleted!)" else "" end)),
+		cgtrack: "\(.user_delete_ms | num) ms (CPU \(.user_delete_cpu_ms | num) ms)",
+		baseline: "scan only \(.scan_ms | num) ms",
+		ratio: "\(div(.user_delete_ms; .scan_ms) | x) scan",
+		target: "—", result: "—"}),
 	($r.idle.cgtrack | select(. != null) | {
 		measure: "idle daemon, wakeups a minute (CPU a minute)",
 		cgtrack: "\(.wakeups_per_min | num) (\(.cpu_ms_per_min | num) ms)",

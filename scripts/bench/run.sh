@@ -12,12 +12,17 @@
 #      (and vs. bpftrace), rounds interleaved, medians;
 #   3. start-up (`cgtrack load`, which exits when ready) on trees of
 #      cgroups vs. `find -type d` on the same tree;
-#   4. one sweep (the loader's sweep_once, timed alone) of full maps, and
-#      the idle daemon's CPU time and wakeups;
+#   4. one sweep (the loader's sweep_once, timed alone) of full maps, in
+#      the kernel and with the fallback's batched syscalls, vs. one batched
+#      read of the map; and the idle daemon's CPU time and wakeups;
 #   5. the daemon's peak RSS and the maps' kernel memory;
 #   6. a burst of container cgroups by two creators, and that none was
 #      missed;
-#   7. names before the first exec (scripts/bench/names.sh): containers
+#   7. the consumer lookup: what a third-party program pays on sys_enter
+#      for cgtrack_current() and cgtrack_info_of() (consumer.bpf.c) in v2
+#      and v1, inside a tracked container cgroup, vs. an empty program,
+#      bpf_get_current_cgroup_id() alone and a bare hash lookup;
+#   8. names before the first exec (scripts/bench/names.sh): containers
 #      started back to back with docker, podman, ctr and the CRI, the share
 #      whose info entry was there at their first exec, mkdir -> info time
 #      (quick: 10 containers with ctr, if containerd is installed).
@@ -30,7 +35,7 @@
 # a driver breaks, never because of a timing.
 #
 # usage: run.sh [--quick] [--sections LIST] [--out DIR]
-#   --sections: some of event,throughput,burst,idle,startup,sweep,names
+#   --sections: some of event,throughput,burst,idle,startup,sweep,consumer,names
 #     (default all)
 #   --out: where raw.jsonl and the results go (default $OUTPUT/bench)
 #   CGTRACK=PATH measures another build of cgtrack (e.g. a variant of the BPF
@@ -44,7 +49,7 @@ OUTPUT=${OUTPUT:-build}
 case $OUTPUT in /*) ;; *) OUTPUT=$ROOT/$OUTPUT ;; esac
 OUT=$OUTPUT/bench
 QUICK=0
-SECTIONS=event,throughput,burst,idle,startup,sweep,names
+SECTIONS=event,throughput,burst,idle,startup,sweep,consumer,names
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
@@ -69,15 +74,17 @@ if [ "$QUICK" = 1 ]; then
 	TP_ROUNDS=3 TP_N=2000 TP_BT_ROUNDS=1 TX_ROUNDS=3 TX_N=300
 	BURST_ROUNDS=1 BURST_N=2000
 	SU_SIZES="1000 10000" SU_RUNS=2 SW_SIZES="1000 16384" IDLE_S=20
+	CO_ROUNDS=1 CO_N=200000
 else
 	EV_ROUNDS=5 EV_N=5000 EX_N=2000
 	TP_ROUNDS=11 TP_N=5000 TP_BT_ROUNDS=5 TX_ROUNDS=11 TX_N=1500
 	BURST_ROUNDS=3 BURST_N=10000
 	SU_SIZES="1000 10000 50000" SU_RUNS=5 SW_SIZES="1000 16384 100000" IDLE_S=60
+	CO_ROUNDS=5 CO_N=1000000
 fi
 # any of these can be overridden from the environment as BENCH_<NAME>
 for v in EV_ROUNDS EV_N EX_N TP_ROUNDS TP_N TP_BT_ROUNDS TX_ROUNDS TX_N BURST_ROUNDS \
-	 BURST_N SU_SIZES SU_RUNS SW_SIZES IDLE_S; do
+	 BURST_N SU_SIZES SU_RUNS SW_SIZES IDLE_S CO_ROUNDS CO_N; do
 	o=BENCH_$v
 	[ -n "${!o:-}" ] && printf -v "$v" '%s' "${!o}"
 done
@@ -86,7 +93,7 @@ KINDS="docker nested sub plain plain-nested"
 [ "$(id -u)" = 0 ] || b_die "the benchmark needs root (BPF, cgroups, mounts)"
 [ -x "$CGTRACK" ] || b_die "$CGTRACK is missing: run \`make bench\`"
 for f in bench/bin/cgbench bench/bin/floorload bench/bin/floor.bpf.o \
-	 bench/bin/sweeptime; do
+	 bench/bin/sweeptime bench/bin/consumer; do
 	[ -e "$OUTPUT/$f" ] || b_die "$OUTPUT/$f is missing: run \`make bench\`"
 done
 for t in bpftool jq find; do
@@ -140,6 +147,7 @@ PIN_V1=/sys/fs/bpf/cgtrack-bench-$$-v1
 PIN_V2=/sys/fs/bpf/cgtrack-bench-$$-v2
 PIN_SU=/sys/fs/bpf/cgtrack-bench-$$-load
 PIN_IDLE=/sys/fs/bpf/cgtrack-bench-$$-idle
+PIN_CO=/sys/fs/bpf/cgtrack-bench-$$-consumer
 HIER_NAME=cgtbench$$
 HIER=$B_TMP/hier
 b_hier "$HIER_NAME" "$HIER"
@@ -386,23 +394,30 @@ section_startup() {
 }
 
 # ---- 4. sweep ------------------------------------------------------------------------
+# sweep_fill SIZE: a fresh cgtrack (1 h expiry) whose map holds SIZE dead
+# entries (prints how many were added)
+sweep_fill() {
+	local size=$1 left n s0 s1
+	"$CGT" load --pin-dir "$PIN_SU" --cgroup-mode v1 --v1-controller "name=$HIER_NAME" \
+		--max-entries "$size" --expiry 3600s >/dev/null 2>"$B_TMP/load.err" ||
+		{ cat "$B_TMP/load.err" >&2; b_die "cgtrack load failed"; }
+	s0=$(b_pinstats "$PIN_SU")
+	# dead entries stay until swept: make and remove in chunks
+	for ((left = size; left > 0; left -= n)); do
+		n=$((left < 5000 ? left : 5000))
+		b_drv "$BIN/cgbench" burst --root "$HIER" --n "$n" --threads 1 >/dev/null || exit 1
+		b_rmtree "$HIER/docker"
+	done
+	rmdir "$HIER/docker"
+	s1=$(b_pinstats "$PIN_SU")
+	jq -n --argjson a "$s0" --argjson b "$s1" '$b.added - $a.added'
+}
+
 section_sweep() {
-	local size left n s0 s1 t0 t1 filled
-	b_log "4. sweep: maps of $SW_SIZES entries, all dead"
+	local size filled t0 t1
+	b_log "4. sweep: maps of $SW_SIZES entries, all dead; in the kernel, then the fallback"
 	for size in $SW_SIZES; do
-		"$CGT" load --pin-dir "$PIN_SU" --cgroup-mode v1 --v1-controller "name=$HIER_NAME" \
-			--max-entries "$size" --expiry 3600s >/dev/null 2>"$B_TMP/load.err" ||
-			{ cat "$B_TMP/load.err" >&2; b_die "cgtrack load failed"; }
-		s0=$(b_pinstats "$PIN_SU")
-		# dead entries stay until swept: make and remove in chunks
-		for ((left = size; left > 0; left -= n)); do
-			n=$((left < 5000 ? left : 5000))
-			b_drv "$BIN/cgbench" burst --root "$HIER" --n "$n" --threads 1 >/dev/null || exit 1
-			b_rmtree "$HIER/docker"
-		done
-		rmdir "$HIER/docker"
-		s1=$(b_pinstats "$PIN_SU")
-		filled=$(jq -n --argjson a "$s0" --argjson b "$s1" '$b.added - $a.added')
+		filled=$(sweep_fill "$size") || exit 1
 		[ "$size" = 100000 ] && b_maps_memlock "$PIN_SU" |
 			jq -c --argjson cap "$size" '{capacity: $cap, maps: .}' | b_rec memory maps 0
 		# scan only (all still within the expiry), as the CLI, then delete all
@@ -411,10 +426,18 @@ section_sweep() {
 		t1=$(date +%s%N)
 		jq -cn --argjson us "$(((t1 - t0) / 1000))" '{ms: ($us / 1000)}' |
 			b_rec sweep cli 1 size="$size" filled="$filled"
-		b_drv "$BIN/sweeptime" "$PIN_SU" 3600000 | b_rec sweep scan 1 size="$size" filled="$filled" ||
-			exit 1
+		# the baseline: one batched read of the map (the fallback's scan)
+		b_drv "$BIN/sweeptime" "$PIN_SU" 3600000 user |
+			b_rec sweep scan 1 size="$size" filled="$filled" || exit 1
+		b_drv "$BIN/sweeptime" "$PIN_SU" 3600000 |
+			b_rec sweep scan-kernel 1 size="$size" filled="$filled" || exit 1
 		b_drv "$BIN/sweeptime" "$PIN_SU" 0 | b_rec sweep delete 1 size="$size" filled="$filled" ||
 			exit 1
+		"$CGT" unload --pin-dir "$PIN_SU" >/dev/null || b_die "cgtrack unload failed"
+		# the fallback (kernels before 5.14/6.1, `cgtrack sweep` without CAP_BPF)
+		filled=$(sweep_fill "$size") || exit 1
+		b_drv "$BIN/sweeptime" "$PIN_SU" 0 user |
+			b_rec sweep delete-user 1 size="$size" filled="$filled" || exit 1
 		"$CGT" unload --pin-dir "$PIN_SU" >/dev/null || b_die "cgtrack unload failed"
 	done
 	if ! grep -q '"capacity":100000' "$RAW"; then
@@ -425,6 +448,48 @@ section_sweep() {
 	fi
 }
 
+# ---- 7. the consumer lookup ----------------------------------------------------------
+# A v1 hierarchy with a controller (the consumer kit reads the task's css
+# of it): one of the host's, else net_cls mounted here (v1 only, so free).
+co_v1_mount() {
+	local m c
+	for c in pids cpuset memory devices freezer blkio net_cls; do
+		m=$(awk -v c="$c" '$3 == "cgroup" && ("," $4 ",") ~ ("," c ",") { print $2; exit }' \
+			/proc/mounts)
+		[ -n "$m" ] && { echo "$m $c"; return 0; }
+	done
+	mkdir -p "$B_TMP/netcls"
+	mount -t cgroup -o net_cls cgroup "$B_TMP/netcls" 2>/dev/null || return 1
+	B_MOUNTS+=("$B_TMP/netcls")
+	echo "$B_TMP/netcls net_cls"
+}
+
+section_consumer() {
+	local v1 ctl base1 dir1 dir2 mode
+	b_log "7. consumer lookup: $CO_ROUNDS round(s) of $CO_N syscalls per program, v2 and v1"
+	read -r v1 ctl < <(co_v1_mount) || b_die "no cgroup v1 controller to track"
+	base1=$v1/cgtrack-bench-$$
+	mkdir -p "$base1/docker" || b_die "cannot make $base1"
+	B_TREES+=("$base1")
+	mkdir -p "$V2BASE/docker" || b_die "cannot make $V2BASE/docker"
+	for mode in v2 v1; do
+		if [ "$mode" = v2 ]; then
+			b_cgt_start "$PIN_CO" --cgroup-mode v2 --expiry 0
+		else
+			b_cgt_start "$PIN_CO" --cgroup-mode v1 --v1-controller "$ctl" --expiry 0
+		fi
+		# the driver's container: in both hierarchies, made while tracked
+		dir1=$base1/docker/$(hex64)
+		dir2=$V2BASE/docker/$(hex64)
+		mkdir "$dir1" "$dir2" || b_die "cannot make the container cgroups"
+		b_drv "$BIN/consumer" --pin-dir "$PIN_CO" --cgroup "$dir2" --cgroup "$dir1" \
+			--n "$CO_N" --rounds "$CO_ROUNDS" | b_rec consumer "$mode" 0 controller="$ctl" ||
+			exit 1
+		rmdir "$dir1" "$dir2"
+		b_cgt_stop "$PIN_CO"
+	done
+}
+
 # ---- run ------------------------------------------------------------------------------
 want event && section_event
 want throughput && section_throughput
@@ -432,6 +497,7 @@ want burst && section_burst
 want idle && idle_start
 want startup && section_startup
 want sweep && section_sweep
+want consumer && section_consumer
 want idle && idle_end
 # real runtimes, after the idle window (their containers are not in the
 # idle daemon's hierarchy, but their daemons would load the machine)
