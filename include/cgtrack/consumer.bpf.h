@@ -35,7 +35,7 @@
  * bpf_get_current_cgroup_id() in v2 and, in v1, from a walk of the task's
  * cgroups: where the running kernel has bpf_get_current_task_btf() (5.11+,
  * told by CO-RE at load) with plain loads from that BTF pointer, else
- * with bpf_get_current_task() and probe reads (~150 ns more per lookup
+ * with bpf_get_current_task() and probe reads (~170 ns more per lookup
  * on sys_enter, `make bench`). A program type that lacks
  * bpf_get_current_task_btf() on a kernel that has it (the verifier then
  * says "unknown func bpf_get_current_task_btf"), or a build whose
@@ -127,7 +127,7 @@ struct css_set___cgtrack {
  * The same for the current task in v1, with plain loads: from
  * bpf_get_current_task_btf()'s pointer the verifier lets the program walk
  * task->cgroups->subsys[i]->cgroup->kn->id itself (fault-safe loads),
- * where a probe-read helper call per hop costs ~30 ns each. A BTF pointer
+ * where a probe-read helper call per hop cost ~35 ns each. A BTF pointer
  * takes only constant offsets, hence one case per controller index; the
  * cases past the running kernel's array are dead code to the verifier.
  */
