@@ -15,7 +15,7 @@
 NODE_CACHE  ?= $(OUTPUT)/node
 NODE_OUTPUT ?= $(OUTPUT)/node-out
 NODE_ARGS   ?=
-NODE_DEPS   := mmdebstrap qemu-system-x86 qemu-utils e2fsprogs jq
+NODE_DEPS   := mmdebstrap qemu-system-x86 qemu-utils e2fsprogs jq python3-grpcio python3-grpc-tools
 
 .PHONY: node node-deps
 

@@ -95,7 +95,38 @@ for s in ${SUITES//,/ }; do
 done
 
 # --- cgtrack into the images, as a user installs it ---------------------------
+# The CRI client's Python code (tests/cri), compiled here from Debian's
+# api.proto: the images get the result, not the compiler.
+CRI_API_CACHE=${CRI_API_CACHE:-$REPO_DIR/build/cri-api}
+cri_api() {
+	mkdir -p "$CRI_API_CACHE" &&
+	/usr/bin/python3 -c "import sys; sys.path.insert(0, '$REPO_DIR/tests/cri'); import cri; cri.load_api('$CRI_API_CACHE')" \
+		>"$RES/cri-api.log" 2>&1 ||
+		die "the CRI client cannot be built (python3-grpc-tools; make node-deps): $(tail -n 3 "$RES/cri-api.log")"
+}
+# containerd as a kubeadm node configures it: the CRI plugin with runc's
+# systemd cgroup driver; the sandbox image is local (imported by the
+# scenario: no registry here). Debian's own config.toml plus those keys.
+containerd_conf() {
+	cat <<'CONF'
+version = 2
+
+[plugins]
+  [plugins."io.containerd.grpc.v1.cri"]
+    sandbox_image = "docker.io/local/pause:node"
+    [plugins."io.containerd.grpc.v1.cri".cni]
+      bin_dir = "/usr/lib/cni"
+      conf_dir = "/etc/cni/net.d"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = true
+  [plugins."io.containerd.internal.v1.opt"]
+    path = "/var/lib/containerd/opt"
+CONF
+}
 if [ "$INSTALL" = 1 ]; then
+	cri_api
 	log "building cgtrack (make OUTPUT=$OUT)"
 	make -s -C "$REPO_DIR" OUTPUT="$OUT" all >"$RES/make.log" 2>&1 ||
 		{ tail -n 20 "$RES/make.log" >&2; die "cgtrack does not build (log: $RES/make.log)"; }
@@ -109,6 +140,10 @@ if [ "$INSTALL" = 1 ]; then
 		ln -sfn /usr/local/lib/systemd/system/cgtrack.service \
 			"$root/etc/systemd/system/multi-user.target.wants/cgtrack.service"
 		install -D -m 0755 "$SCRIPT_DIR/scenario.sh" "$root/opt/node/scenario.sh"
+		rm -rf "$root/opt/node/cri"
+		install -D -m 0644 -t "$root/opt/node/cri" "$REPO_DIR/tests/cri/cri.py" "$REPO_DIR/tests/cri/mkimage.py"
+		install -D -m 0644 -t "$root/opt/node/cri/py" "$CRI_API_CACHE"/py/api_pb2.py "$CRI_API_CACHE"/py/api_pb2_grpc.py
+		containerd_conf >"$root/etc/containerd/config.toml"
 		install -D -m 0644 "$SCRIPT_DIR/node-scenario.service" \
 			"$root/etc/systemd/system/node-scenario.service"
 		ln -sfn /etc/systemd/system/node-scenario.service \
@@ -243,7 +278,7 @@ CELLPID=()
 
 # --- the table ----------------------------------------------------------------------
 # every cell must report these checks (a missing result is a failure)
-REQUIRED="boot.active boot.status docker podman podman_pod containerd lxc restart.active kill9.restarted only_containers boot2:reboot.always boot2:reboot.existed"
+REQUIRED="boot.active boot.status docker podman podman_pod containerd cri cri_guaranteed cri_burstable cri_besteffort lxc restart.active kill9.restarted only_containers boot2:reboot.always boot2:reboot.existed"
 bad=0 tpass=0 tfail=0
 for c in "${CELLS[@]}"; do
 	req=$REQUIRED

@@ -409,6 +409,123 @@ if runtime_up containerd containerd.service; then
 	fi
 fi
 
+# Kubernetes through containerd's CRI, with the systemd cgroup driver ------------------
+# What a kubelet with cgroupDriver=systemd does: the node's containerd (its
+# config, written at install by run-node.sh, sets SystemdCgroup = true and a
+# local sandbox image, as a kubeadm node's does) is driven over its gRPC
+# socket by tests/cri/cri.py (Debian's api.proto, compiled on the host), one
+# process for all calls (`shell`: Python with grpc takes seconds to start
+# under TCG). The pod's cgroup parent is the kubelet's slice name,
+# kubepods[-<qos>]-pod<uid with _>.slice, which systemd expands into
+# kubepods.slice/kubepods-<qos>.slice/...; runc makes
+# cri-containerd-<id>.scope in it. For each QoS class: the sandbox and a
+# container tracked with the pod UID of the path, STARTED, named from what
+# containerd wrote in the task bundle, the pod slice not tracked, all dead
+# after RemovePodSandbox; in the burstable pod also a second container and a
+# restart (the same name, attempt 1: a new entry, the old one dead).
+stamp cri
+CRI_DIR=/opt/node/cri
+CRI_BUNDLES=/run/containerd/io.containerd.runtime.v2.task/k8s.io
+CRI_IMAGE=docker.io/local/busybox:node
+# cri ARGS...: one request to the client's shell; its output on stdout, its
+# error on stderr (status 1); no answer in 120 s is an error
+cri() {
+	local l w=${CRIP[1]:-} r=${CRIP[0]:-}
+	# (SIGPIPE is ignored while the client runs: a dead client is an error
+	# here, not the end of the scenario)
+	[ -n "$w" ] && [ -n "$r" ] && printf '%q ' "$@" >&"$w" && echo >&"$w" ||
+		{ echo "cri.py shell is gone (see $STATE/cri-shell.err)" >&2; return 1; }
+	IFS= read -r -t 120 l <&"$r" || { echo "cri.py shell: no answer to '$*'" >&2; return 1; }
+	case $l in
+	ok) return 0 ;;
+	"ok "*) printf '%s\n' "${l#ok }" ;;
+	*) printf '%s\n' "${l#err }" >&2; return 1 ;;
+	esac
+}
+ann() { jq -r --arg k "$2" '.annotations[$k] // ""' "$CRI_BUNDLES/$1/config.json" 2>/dev/null; }
+# cri_expect NAME ID PATH_REGEX POD_UID SANDBOX(true|false)
+cri_expect() {
+	local n=$1 id=$2 re=$3 uid=$4 sb=$5 e want got
+	expect "$n" "$id" containerd "$re" started "$(ann "$id" io.kubernetes.cri.container-name)" || return 1
+	e=$(entry "$id")
+	want="$uid|$(ann "$id" io.kubernetes.cri.image-name)|$(ann "$id" io.kubernetes.cri.sandbox-name)|$(ann "$id" io.kubernetes.cri.sandbox-namespace)|$sb"
+	got=$(jq -r '"\(.pod_uid)|\(.image)|\(.pod_name)|\(.pod_namespace)|\(.sandbox)"' <<<"$e")
+	check "$n.pod" "pod_uid|image|pod|namespace|sandbox: '$got', containerd wrote '$want'" test "$got" = "$want"
+}
+cri_pod() {	# QOS: a pod, its containers, the teardown
+	local q=$1 uid slice re pod a b= a2= x
+	uid=$(cat /proc/sys/kernel/random/uuid)
+	case $q in
+	guaranteed) slice=kubepods-pod${uid//-/_}.slice; re=/kubepods.slice/$slice ;;
+	*) slice=kubepods-$q-pod${uid//-/_}.slice; re=/kubepods.slice/kubepods-$q.slice/$slice ;;
+	esac
+	if ! pod=$(cri runp --name "web-$q" --namespace "shop-$q" --uid "$uid" --cgroup-parent "$slice" 2>&1); then
+		fail "cri_$q" "RunPodSandbox (cgroup parent $slice): $pod"
+		return
+	fi
+	KNOWN+=("$pod")
+	if ! { a=$(cri create "$pod" --name app --image "$CRI_IMAGE") && cri start "$a"; } 2>"$STATE/cri.err"; then
+		fail "cri_$q" "CreateContainer/StartContainer: $(cat "$STATE/cri.err")"
+		cri stopp "$pod" >/dev/null 2>&1; cri rmp "$pod" >/dev/null 2>&1
+		return
+	fi
+	KNOWN+=("$a")
+	cri_expect "cri_$q.sandbox" "$pod" "^$re/cri-containerd-$pod.scope\$" "$uid" true
+	cri_expect "cri_$q" "$a" "^$re/cri-containerd-$a.scope\$" "$uid" false
+	if [ -d "$TM$re" ]; then check "cri_$q.slice_not_tracked" "the pod slice is tracked" untracked "$TM$re"
+	else info "cri_$q: no $TM$re"; fi
+	if [ "$q" = burstable ]; then
+		if b=$(cri create "$pod" --name sidecar --image "$CRI_IMAGE" 2>"$STATE/cri.err") &&
+			cri start "$b" 2>"$STATE/cri.err"; then
+			KNOWN+=("$b")
+			cri_expect "cri_$q.sidecar" "$b" "^$re/cri-containerd-$b.scope\$" "$uid" false
+		else
+			fail "cri_$q.sidecar" "$(cat "$STATE/cri.err")"; b=
+		fi
+		# a restart as the kubelet does it: the same name, attempt 1, a new id
+		if cri stop "$a" 2>"$STATE/cri.err" && a2=$(cri create "$pod" --name app --attempt 1 \
+			--image "$CRI_IMAGE" 2>"$STATE/cri.err") && cri start "$a2" 2>"$STATE/cri.err"; then
+			KNOWN+=("$a2")
+			cri_expect "cri_$q.restart" "$a2" "^$re/cri-containerd-$a2.scope\$" "$uid" false
+			check "cri_$q.restart.new_id" "attempt 1 has the id of attempt 0" test "$a2" != "$a"
+			if wait_until 5 is_dead "$a" || no_entry "$a"; then pass "cri_$q.restart.old_dead"
+			else fail "cri_$q.restart.old_dead" "$(entry "$a")"; fi
+		else
+			fail "cri_$q.restart" "StopContainer/CreateContainer attempt 1: $(cat "$STATE/cri.err")"; a2=
+		fi
+	fi
+	if cri stopp "$pod" 2>"$STATE/cri.err" && cri rmp "$pod" 2>"$STATE/cri.err"; then
+		for x in "sandbox $pod" "app $a" ${b:+"sidecar $b"} ${a2:+"restart $a2"}; do
+			gone "cri_$q.${x%% *}" "${x#* }"
+		done
+	else
+		fail "cri_$q.teardown" "StopPodSandbox/RemovePodSandbox: $(cat "$STATE/cri.err")"
+	fi
+}
+trap '' PIPE
+coproc CRIP { exec python3 "$CRI_DIR/cri.py" --sock /run/containerd/containerd.sock --cache "$CRI_DIR" \
+	--state "$STATE/cri" shell 2>>"$STATE/cri-shell.err"; }
+if ! systemctl is-active -q containerd.service; then
+	fail cri "containerd.service is not active"
+elif ! wait_until 60 cri version >/dev/null 2>&1; then
+	fail cri "containerd's CRI plugin does not answer: $(cri version 2>&1 | tail -n 2) $(tail -n 2 "$STATE/cri-shell.err" 2>/dev/null)"
+elif ! { mkdir -p "$STATE/bbroot" && tar -C "$STATE/bbroot" -xf /opt/node/busybox.tar &&
+	python3 "$CRI_DIR/mkimage.py" "$STATE/bbroot" "$STATE/pause.tar" docker.io/local/pause:node \
+		--entrypoint '["/bin/sleep"]' --cmd '["2147483647"]' &&
+	python3 "$CRI_DIR/mkimage.py" "$STATE/bbroot" "$STATE/cribb.tar" "$CRI_IMAGE" --cmd '["sh"]' &&
+	ctr -n k8s.io images import "$STATE/pause.tar" && ctr -n k8s.io images import "$STATE/cribb.tar"; } >"$STATE/cri-images.log" 2>&1; then
+	fail cri "sandbox image: $(tail -n 3 "$STATE/cri-images.log")"
+else
+	info "cri: $(cri version 2>&1) $(grep -h SystemdCgroup /etc/containerd/config.toml | tr -d ' ')"
+	pass cri
+	for q in guaranteed burstable besteffort; do cri_pod "$q"; done
+fi
+if [ -n "${CRIP_PID:-}" ]; then
+	[ -n "${CRIP[1]:-}" ] && eval "exec ${CRIP[1]}>&-"
+	wait "$CRIP_PID" 2>/dev/null
+fi
+trap - PIPE
+
 # LXC -------------------------------------------------------------------------------
 stamp lxc
 if out=$(lxc-create -n node-lxc -t busybox 2>&1); then

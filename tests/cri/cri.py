@@ -18,6 +18,8 @@ grpc_tools.protoc (python3-grpcio, python3-grpc-tools) on first use.
   stopp POD | rmp POD
   status ID | podstatus POD      JSON (verbose: containerd's info)
   ps [--pod POD] | pods          JSON lists
+  shell                          the commands above from stdin, one a line;
+                                 an answer a line: "ok[ OUTPUT]" / "err WHY"
   burst --count N --image I [runp options]
       one pod, then N containers created and started back to back; one
       JSON line per container (id, name, create/start wall-clock times)
@@ -197,7 +199,7 @@ def kv(items):
     return out
 
 
-def main():
+def parser():
     ap = argparse.ArgumentParser(prog="cri.py")
     ap.add_argument("--sock", required=True)
     ap.add_argument("--cache", default=os.environ.get("CRI_API_CACHE", ""))
@@ -205,6 +207,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=30)
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("version")
+    sub.add_parser("shell")
 
     def pod_opts(p):
         p.add_argument("--name", required=True)
@@ -235,63 +238,102 @@ def main():
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--image", required=True)
     p.add_argument("--container-prefix", default="c")
-    a = ap.parse_args()
+    return ap
 
+
+def run(c, a):
+    """One command; returns what to print (None, a string or a JSON value)."""
+    if a.cmd == "version":
+        return c.version()
+    if a.cmd == "runp":
+        return c.runp(c.pod_config(a.name, a.namespace, a.uid, a.cgroup_parent,
+                                   a.attempt, kv(a.label)))
+    if a.cmd == "create":
+        return c.create(a.pod, a.name, a.image, a.attempt, a.argv or None, kv(a.label))
+    if a.cmd == "start":
+        return c.start(a.id)
+    if a.cmd == "stop":
+        return c.stop(a.id, a.stop_timeout)
+    if a.cmd == "rm":
+        return c.rm(a.id)
+    if a.cmd == "stopp":
+        return c.stopp(a.pod)
+    if a.cmd == "rmp":
+        return c.rmp(a.pod)
+    if a.cmd == "status":
+        return c.status(a.id)
+    if a.cmd == "podstatus":
+        return c.podstatus(a.pod)
+    if a.cmd == "ps":
+        return c.ps(a.pod)
+    if a.cmd == "pods":
+        return c.pods()
+    if a.cmd == "burst":
+        pod = c.runp(c.pod_config(a.name, a.namespace, a.uid, a.cgroup_parent,
+                                  a.attempt, kv(a.label)))
+        print(json.dumps({"pod": pod}), flush=True)
+        for i in range(a.count):
+            name = "%s%d" % (a.container_prefix, i)
+            t0 = time.time()
+            cid = c.create(pod, name, a.image)
+            t1 = time.time()
+            c.start(cid)
+            t2 = time.time()
+            print(json.dumps({"id": cid, "name": name, "create": t0,
+                              "created": t1, "started": t2}), flush=True)
+        return None
+    raise ValueError("unknown command %r" % a.cmd)
+
+
+def text(out):
+    if isinstance(out, str):
+        return out
+    return json.dumps(out, indent=None, sort_keys=True)
+
+
+def shell(ap, c, a):
+    """Commands from stdin, one per line (shell quoting), answers on stdout,
+    one line each: "ok[ OUTPUT]" or "err MESSAGE". One process for a whole
+    scenario: under TCG, starting Python with grpc takes seconds a call."""
+    import grpc
+    import shlex
+    for line in sys.stdin:
+        try:
+            b = ap.parse_args(["--sock", a.sock, "--cache", a.cache] + shlex.split(line))
+            if b.cmd in ("shell", "burst"):
+                raise ValueError("%s: not in the shell" % b.cmd)
+            out = run(c, b)
+            reply = "ok" if out is None else "ok " + text(out)
+        except grpc.RpcError as e:
+            reply = "err %s: %s" % (e.code().name, e.details())
+        except SystemExit:
+            reply = "err usage: %s" % line.strip()
+        except (OSError, ValueError) as e:
+            reply = "err %s" % e
+        print(reply.replace("\n", " "), flush=True)
+
+
+def main():
+    ap = parser()
+    a = ap.parse_args()
     if not a.cache:
         ap.error("--cache DIR (or CRI_API_CACHE) is needed")
     state = a.state or os.path.join(a.cache, "state")
     import grpc
     try:
         c = Cri(a.sock, a.cache, state, a.timeout)
-        out = None
-        if a.cmd == "version":
-            out = c.version()
-        elif a.cmd == "runp":
-            out = c.runp(c.pod_config(a.name, a.namespace, a.uid, a.cgroup_parent,
-                                      a.attempt, kv(a.label)))
-        elif a.cmd == "create":
-            out = c.create(a.pod, a.name, a.image, a.attempt, a.argv or None, kv(a.label))
-        elif a.cmd == "start":
-            c.start(a.id)
-        elif a.cmd == "stop":
-            c.stop(a.id, a.stop_timeout)
-        elif a.cmd == "rm":
-            c.rm(a.id)
-        elif a.cmd == "stopp":
-            c.stopp(a.pod)
-        elif a.cmd == "rmp":
-            c.rmp(a.pod)
-        elif a.cmd == "status":
-            out = c.status(a.id)
-        elif a.cmd == "podstatus":
-            out = c.podstatus(a.pod)
-        elif a.cmd == "ps":
-            out = c.ps(a.pod)
-        elif a.cmd == "pods":
-            out = c.pods()
-        elif a.cmd == "burst":
-            pod = c.runp(c.pod_config(a.name, a.namespace, a.uid, a.cgroup_parent,
-                                      a.attempt, kv(a.label)))
-            print(json.dumps({"pod": pod}), flush=True)
-            for i in range(a.count):
-                name = "%s%d" % (a.container_prefix, i)
-                t0 = time.time()
-                cid = c.create(pod, name, a.image)
-                t1 = time.time()
-                c.start(cid)
-                t2 = time.time()
-                print(json.dumps({"id": cid, "name": name, "create": t0,
-                                  "created": t1, "started": t2}), flush=True)
+        if a.cmd == "shell":
+            shell(ap, c, a)
+            return
+        out = run(c, a)
     except grpc.RpcError as e:
         print("cri.py: %s: %s: %s" % (a.cmd, e.code().name, e.details()), file=sys.stderr)
         sys.exit(1)
     except (OSError, ValueError) as e:
         print("cri.py: %s: %s" % (a.cmd, e), file=sys.stderr)
         sys.exit(1)
-    if isinstance(out, str):
-        print(out)
-    elif out is not None:
-        print(json.dumps(out, indent=None, sort_keys=True))
+    if out is not None:
+        print(text(out))
 
 
 if __name__ == "__main__":
