@@ -17,6 +17,9 @@
 #                          (240; a boot takes 10-40 s under TCG). KMATRIX_ARGS
 #                          adds run-matrix.sh options, e.g.
 #                          KMATRIX_ARGS="--kernels bullseye --layouts v1"
+#   make kmatrix ARCHS="amd64 arm64"
+#                          the arm64 cells too (KMATRIX_ARM64_SUITES, default
+#                          "bookworm trixie"; v2 and hybrid; make cross-deps)
 #   make kmatrix-deps      install what the matrix needs (apt, only the missing)
 
 include scripts/kmatrix/static.mk
@@ -78,9 +81,20 @@ kmatrix-payload: static
 		$(KMATRIX_PAYLOAD)/
 	strip $(addprefix $(KMATRIX_PAYLOAD)/,cgtrack kmx-verifier $(KMATRIX_EXAMPLES))
 
-kmatrix: kmatrix-payload
-	scripts/kmatrix/run-matrix.sh --cache $(KMATRIX_CACHE) --payload $(KMATRIX_PAYLOAD) \
-		--timeout $(KMATRIX_TIMEOUT) $(KMATRIX_ARGS)
+# ARCHS: which architectures' cells (amd64, arm64). arm64 is the cross build
+# on Debian's arm64 kernels of KMATRIX_ARM64_SUITES in qemu-system-aarch64
+# (mk/cross.mk's cross-kmatrix; needs make cross-deps), after the amd64
+# matrix; both must pass.
+ARCHS              ?= amd64
+KMATRIX_ARM64_SUITES ?= bookworm trixie
+KMATRIX_ARCH_BAD   := $(filter-out amd64 arm64,$(ARCHS))
+
+kmatrix: $(if $(filter amd64,$(ARCHS)),kmatrix-payload)
+	$(if $(KMATRIX_ARCH_BAD),$(error ARCHS: unknown architecture '$(KMATRIX_ARCH_BAD)' (amd64, arm64)))
+	$(if $(filter amd64,$(ARCHS)),scripts/kmatrix/run-matrix.sh --cache $(KMATRIX_CACHE) \
+		--payload $(KMATRIX_PAYLOAD) --timeout $(KMATRIX_TIMEOUT) $(KMATRIX_ARGS))
+	$(if $(filter arm64,$(ARCHS)),$(MAKE) --no-print-directory cross-kmatrix \
+		CROSS_KMATRIX_SUITES="$(KMATRIX_ARM64_SUITES)")
 
 kmatrix-deps:
 	bash scripts/kmatrix/install-deps.sh
