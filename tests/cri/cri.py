@@ -241,6 +241,11 @@ def parser():
     return ap
 
 
+# commands that are a method of Cri taking one id: the argument's name
+BY_ID = {"start": "id", "rm": "id", "status": "id",
+         "stopp": "pod", "rmp": "pod", "podstatus": "pod"}
+
+
 def run(c, a):
     """One command; returns what to print (None, a string or a JSON value)."""
     if a.cmd == "version":
@@ -250,20 +255,10 @@ def run(c, a):
                                    a.attempt, kv(a.label)))
     if a.cmd == "create":
         return c.create(a.pod, a.name, a.image, a.attempt, a.argv or None, kv(a.label))
-    if a.cmd == "start":
-        return c.start(a.id)
+    if a.cmd in BY_ID:
+        return getattr(c, a.cmd)(getattr(a, BY_ID[a.cmd]))
     if a.cmd == "stop":
         return c.stop(a.id, a.stop_timeout)
-    if a.cmd == "rm":
-        return c.rm(a.id)
-    if a.cmd == "stopp":
-        return c.stopp(a.pod)
-    if a.cmd == "rmp":
-        return c.rmp(a.pod)
-    if a.cmd == "status":
-        return c.status(a.id)
-    if a.cmd == "podstatus":
-        return c.podstatus(a.pod)
     if a.cmd == "ps":
         return c.ps(a.pod)
     if a.cmd == "pods":
