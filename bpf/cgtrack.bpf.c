@@ -30,15 +30,27 @@ static __always_inline int in_tracked_hierarchy(struct cgroup *cgrp)
 }
 
 /*
- * Waking the reader costs an IPI per event (a VM exit when virtualized),
- * microseconds with interrupts off: let the daemon's once-a-second poll
+ * Waking the reader costs an IPI per event (a VM exit when virtualized,
+ * microseconds with interrupts off): let the daemon's once-a-second poll
  * collect the events, and wake it only when the buffer is filling up.
- * The exception is a new container's own cgroup (wake != 0): the daemon
- * asks its runtime for names at once, so that they are in the info map
- * before the container's first exec. Sub-cgroups, removals, starts and
- * everything that is not a container keep the batching.
+ * The exception is a new container that `pending` could not name: the
+ * daemon asks its runtime at once, so that the names are in `info` before
+ * the container's first exec. Even then a CPU wakes the daemon at most
+ * once per EVENTS_WAKEUP_GAP_NS: a storm of containers pays one IPI per
+ * millisecond, not one each, and the daemon, once woken by a new
+ * container, looks again 2 ms later for the records this limit left
+ * unannounced (loader/daemon.c).
  */
 #define EVENTS_WAKEUP_BYTES	(64ULL * 1024)
+#define EVENTS_WAKEUP_GAP_NS	1000000ULL
+
+static __always_inline int wake_now(struct cgtrack_scratch *s, __u64 ts)
+{
+	if (ts - s->last_wake_ns < EVENTS_WAKEUP_GAP_NS)
+		return 0;
+	s->last_wake_ns = ts;
+	return 1;
+}
 
 static __always_inline void notify(__u32 key, __u64 cgid, __u32 type, __u64 ts,
 				   int wake)
@@ -128,7 +140,7 @@ int BPF_PROG(cgtrack_mkdir, struct cgroup *cgrp, const char *path)
 	__u32 key, pkey, zero = 0, level;
 	__u8 state = CGTRACK_STATE_CREATED;
 	__u64 cgid, ts;
-	int more;
+	int more, wake;
 
 	if (!in_tracked_hierarchy(cgrp))
 		return 0;
@@ -176,9 +188,8 @@ int BPF_PROG(cgtrack_mkdir, struct cgroup *cgrp, const char *path)
 		return 0;
 	}
 	stat_inc(CGTRACK_STAT_ADDED);
-	if (s->entry.root)
-		take_pending(s, key, cgid, ts);
-	notify(key, cgid, CGTRACK_EV_ADDED, ts, s->entry.root);
+	wake = s->entry.root && !take_pending(s, key, cgid, ts) && wake_now(s, ts);
+	notify(key, cgid, CGTRACK_EV_ADDED, ts, wake);
 	return 0;
 }
 

@@ -63,6 +63,7 @@ struct daemon {
 	uint64_t swept_at_try;		/* stats: swept at the last re-walk */
 	uint64_t next_rewalk_ns;
 	bool rewalked;
+	bool look_again;		/* a new container came: poll again soon */
 	ino_t link_ino[N_LINK_PINS];	/* the link pins at start */
 	struct pindir lock;		/* `run`: its pin directory, flock()ed */
 };
@@ -207,8 +208,11 @@ static void report(struct daemon *d, const struct cgtrack_event *ev)
 		return;
 	if (e.root || log_level() >= LOG_DEBUG)
 		event_print(&d->p, ev->type, &e, log_is_json());
-	if (ev->type == CGTRACK_EV_ADDED && e.root && d->enr)
-		enrich_request(d->enr, key, &e);
+	if (ev->type == CGTRACK_EV_ADDED && e.root) {
+		d->look_again = true;
+		if (d->enr)
+			enrich_request(d->enr, key, &e);
+	}
 }
 
 static int on_event(void *ctx, void *data, size_t len)
@@ -328,6 +332,14 @@ static int start(struct daemon *d, const char *cmd, enum load_outcome *how)
 	return 0;
 }
 
+/*
+ * The kernel wakes us for a new container it could not name, but each CPU
+ * at most once a millisecond (bpf/cgtrack.bpf.c): after a round that saw a
+ * new container, poll again this soon, for the ones that limit left
+ * unannounced; an idle daemon keeps its one wakeup a second.
+ */
+#define LOOK_AGAIN_MS	2
+
 static int loop(struct daemon *d)
 {
 	char path[PATH_MAX];
@@ -343,7 +355,10 @@ static int loop(struct daemon *d)
 		return -1;
 	}
 	while (!stopping) {
-		int err = ring_buffer__poll(rb, 1000);
+		int err, timeout = d->look_again ? LOOK_AGAIN_MS : 1000;
+
+		d->look_again = false;
+		err = ring_buffer__poll(rb, timeout);
 
 		if (err < 0 && err != -EINTR) {
 			log_err("ring buffer: %s", strerror(-err));

@@ -143,6 +143,18 @@ t_wait_for() {
 	return 1
 }
 
+# t_wait_eq WHAT SECS EXPECTED CMD...: wait until CMD prints EXPECTED.
+# (`t_wait_for ... test "$(cmd)" = x` would expand cmd once, before waiting.)
+t_wait_eq() {
+	local what=$1 n=$(( $2 * 20 )) want=$3 i
+	shift 3
+	for i in $(seq 1 "$n"); do
+		[ "$("$@" 2>/dev/null)" = "$want" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # Remove a cgroup subtree depth-first, moving stray tasks to the parent.
 t_rm_cgroup_tree() {
 	local top=$1 d p

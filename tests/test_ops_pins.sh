@@ -189,7 +189,7 @@ echo "$stale" >>"$T_TMP/all_ids"
 t_daemon_start --cgroup-mode v2 --expiry 1 --no-enrich || { t_fail "restart after kill" "did not start"; exit 1; }
 t_eq "after kill -9, the restart adopts the same programs" "$ids_load" "$(pinned_ids)"
 want=$(sed 's/$/:true/' "$T_TMP/live_ids" | sort)
-t_wait_for "map == cgroupfs" 10 test "$(entries_of "$T_TMP/all_ids")" = "$want"
+t_wait_eq "map == cgroupfs" 10 "$want" entries_of "$T_TMP/all_ids"
 got=$(entries_of "$T_TMP/all_ids")
 t_eq "after restart and one expiry: the map equals the cgroupfs ($(wc -l <"$T_TMP/live_ids") live, $(($(wc -l <"$T_TMP/all_ids") - $(wc -l <"$T_TMP/live_ids"))) gone)" \
 	"$want" "$got"
@@ -278,7 +278,7 @@ t_eq "setup: a stale entry, and the kernel never marked one dead" "true 0" \
 		jq '[.formatted.values[].value] | add')"
 t_daemon_start --cgroup-mode v1 --v1-controller "$H" --expiry 0 --no-enrich ||
 	{ t_fail "run on $H" "did not start"; exit 1; }
-t_wait_for "stale swept" 5 test "$(t_field "$stale" alive)" = absent
+t_wait_eq "stale swept" 5 absent t_field "$stale" alive
 t_eq "the first sweep deletes what populate found gone" absent "$(t_field "$stale" alive)"
 t_eq "and keeps the live container" true "$(t_field "$(t_ino "$HIER/docker/$(cid v1)")" alive)"
 t_daemon_stop TERM

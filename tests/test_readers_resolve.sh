@@ -49,6 +49,7 @@ start_ns() {
 }
 
 mntns_of() { stat -L -c %i "/proc/$1/ns/mnt"; }
+task_count() { ls "/proc/$1/task" | wc -l; }
 
 le32() { printf '0x%02x 0x%02x 0x%02x 0x%02x' $(( $1 & 255 )) $(( ($1 >> 8) & 255 )) \
 	$(( ($1 >> 16) & 255 )) $(( ($1 >> 24) & 255 )); }
@@ -183,7 +184,7 @@ if build_threader; then
 	start_ns b "exec /bin/threader" || t_fail "namespace b" "did not start"
 	pid=$NS_PID
 	ns=$(mntns_of "$pid")
-	t_wait_for "threader's thread" 5 test "$(ls "/proc/$pid/task" | wc -l)" = 1
+	t_wait_eq "threader's thread" 5 1 task_count "$pid"
 	sleep 0.2
 	t_eq "a thread's exit keeps the process's entry" "$pid" "$(map_pid "$ns")"
 	kill -KILL "$pid"

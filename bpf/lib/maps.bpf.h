@@ -95,6 +95,7 @@ struct cgtrack_scratch {
 	struct cgtrack_container parent;	/* a copy of the parent's entry */
 	struct cgtrack_match match;
 	struct cgtrack_info info;		/* a pending entry, made valid */
+	__u64 last_wake_ns;			/* this CPU's last forced wakeup */
 };
 
 struct {
