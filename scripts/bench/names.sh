@@ -62,11 +62,6 @@ if [ "$QUICK" = 1 ]; then
 	RUNTIMES=${BENCH_NAMES_RUNTIMES:-ctr}
 	NB=0
 fi
-BASELINE=${NAMES_BASELINE_CGTRACK:-}
-if [ "$NB" -gt 0 ] && [ -z "$BASELINE" ]; then
-	BASELINE=$(OUTPUT=$OUTPUT scripts/bench/variant.sh batched scripts/bench/variants/batched.sh) ||
-		die "cannot build the baseline (scripts/bench/variant.sh batched)"
-fi
 mkdir -p "$OUT"
 log() { printf '# names: %s\n' "$*" >&2; }
 # on failure, what the daemon and the consumer said stays in OUT
@@ -82,6 +77,11 @@ die() {
 [ "$(id -u)" = 0 ] || die "needs root"
 [ -x "$CGTRACK" ] || die "no $CGTRACK (make)"
 [ -x "$FIRSTEXEC" ] || die "no $FIRSTEXEC (make bench-progs)"
+BASELINE=${NAMES_BASELINE_CGTRACK:-}
+if [ "$NB" -gt 0 ] && [ -z "$BASELINE" ]; then
+	BASELINE=$(OUTPUT=$OUTPUT scripts/bench/variant.sh batched scripts/bench/variants/batched.sh) ||
+		die "cannot build the baseline (scripts/bench/variant.sh batched)"
+fi
 
 # shellcheck source=tests/runtimes/lib.sh
 source "$ROOT/tests/runtimes/lib.sh"

@@ -4,5 +4,5 @@
 # does not move names from `pending` at the mkdir
 sed -i 's/if (wake || bpf_ringbuf_query(/if (bpf_ringbuf_query(/' bpf/cgtrack.bpf.c
 grep -q 'if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA)' bpf/cgtrack.bpf.c
-sed -i 's/^\(\t*\)take_pending(s, key, cgid, ts);/\1(void)0;/' bpf/cgtrack.bpf.c
+sed -i 's/!take_pending(s, key, cgid, ts)/1/' bpf/cgtrack.bpf.c
 ! grep -q 'take_pending(s, key' bpf/cgtrack.bpf.c
