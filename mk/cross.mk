@@ -23,8 +23,9 @@
 #                       CROSS_SUITE; e.g. "bookworm trixie": each other suite
 #                       cached in $(CROSS_OUTPUT)/cache-<suite>), one boot per
 #                       layout of CROSS_LAYOUTS (v2,hybrid), one at a time
-#                       (scripts/cross/run-arm64.sh). Not part of `make
-#                       kmatrix` nor of CI.
+#                       per suite, CROSS_JOBS (2) suites side by side: one
+#                       VM each (scripts/cross/run-arm64.sh). `make kmatrix
+#                       ARCHS=arm64` runs it; so does CI.
 #
 # The arm64 vmlinux.h is `bpftool btf dump` of the BTF that
 # fetch-arm64.sh cuts out of the Image of the kernel linux-image-arm64 points
@@ -44,6 +45,7 @@ CROSS_MAKEFLAGS = OUTPUT=$(CROSS_OUTPUT) ARCH=$(CROSS_ARCH) CC=$(CROSS_TRIPLET)-
 CROSS_LAYOUTS  ?= v2,hybrid
 CROSS_KMATRIX_SUITES ?= $(CROSS_SUITE)
 CROSS_TIMEOUT  ?= 600
+CROSS_JOBS     ?= 2
 CROSS_PAYLOAD  := $(CROSS_OUTPUT)/kmatrix/payload
 CROSS_BINS      = cgtrack kmx-verifier $(KMATRIX_EXAMPLES)
 
@@ -80,10 +82,17 @@ cross-kmatrix: cross-arm64
 	cp tests/kmatrix/run.sh $(CROSS_PAYLOAD)/run.sh
 	cp $(addprefix $(CROSS_OUTPUT)/static/,$(CROSS_BINS)) $(CROSS_PAYLOAD)/
 	$(CROSS_TRIPLET)-strip $(addprefix $(CROSS_PAYLOAD)/,$(CROSS_BINS))
-	@res=$(CROSS_OUTPUT)/kmatrix/results/$$(date +%Y%m%d-%H%M%S); rc=0; \
+	@res=$(CROSS_OUTPUT)/kmatrix/results/$$(date +%Y%m%d-%H%M%S); rc=0; pids=""; mkdir -p $$res; \
 	for s in $(CROSS_KMATRIX_SUITES); do \
 		c=$(CROSS_CACHE); [ $$s = $(CROSS_SUITE) ] || c=$(CROSS_OUTPUT)/cache-$$s; \
 		CROSS_SUITE=$$s BPFTOOL=$(BPFTOOL) scripts/cross/fetch-arm64.sh $$c || { rc=1; continue; }; \
 		scripts/cross/run-arm64.sh --layouts $(CROSS_LAYOUTS) --timeout $(CROSS_TIMEOUT) \
-			--label $$s-arm64 --busybox $(CROSS_CACHE)/busybox $$c $(CROSS_PAYLOAD) $$res || rc=1; \
-	done; exit $$rc
+			--label $$s-arm64 --busybox $(CROSS_CACHE)/busybox $$c $(CROSS_PAYLOAD) $$res \
+			>$$res/$$s.table & pids="$${pids:+$$pids }$$!"; \
+		[ $$(echo $$pids | wc -w) -lt $(CROSS_JOBS) ] || \
+			{ wait $${pids%% *} || rc=1; case $$pids in *" "*) pids=$${pids#* } ;; *) pids="" ;; esac; }; \
+	done; \
+	for p in $$pids; do wait $$p || rc=1; done; \
+	printf '| kernel | release | layout | result | boot |\n|---|---|---|---|---|\n'; \
+	for s in $(CROSS_KMATRIX_SUITES); do grep -h '^| [a-z]*-arm64 ' $$res/$$s.table 2>/dev/null; done; \
+	exit $$rc

@@ -10,7 +10,8 @@
 # (scripts/kmatrix/build-initramfs.sh, CACHE/busybox: busybox-static:arm64,
 # its applet list taken from the host's busybox of the same version, so a
 # newer suite's kernel boots with --busybox of bookworm's cache), one
-# boot per layout, one at a time. PAYLOAD is a kmatrix payload directory
+# boot per layout, one at a time (make cross-kmatrix runs two suites side
+# by side, one VM each). PAYLOAD is a kmatrix payload directory
 # (run.sh + static aarch64 binaries). Prints one line per boot and a
 # table; the logs are RESULTS/<label>-<layout>.log. Each qemu is bounded by
 # --timeout (default 600 s) and killed by its pid on any exit.
@@ -47,8 +48,9 @@ arm_bb=$(grep -aom1 'BusyBox v[^)]*)' "$BB" || true)
 mkdir -p "$RESULTS"
 RESULTS=$(cd "$RESULTS" && pwd)
 
-/bin/busybox --list >"$RESULTS/applets"
-BUSYBOX=$BB BUSYBOX_APPLETS=$RESULTS/applets \
+# per label: suites may boot side by side into one RESULTS
+/bin/busybox --list >"$RESULTS/$LABEL.applets"
+BUSYBOX=$BB BUSYBOX_APPLETS=$RESULTS/$LABEL.applets \
     "$here/../kmatrix/build-initramfs.sh" "$RESULTS/$LABEL.cpio.gz" "$PAYLOAD"
 
 qpid=""
