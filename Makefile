@@ -19,7 +19,7 @@ CFLAGS     += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
 	      -Wno-unused-function -Iinclude -I$(OUTPUT) -Ibpf
 LDLIBS     += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) \
-	      $(shell pkg-config --libs json-c libcurl 2>/dev/null || echo -ljson-c -lcurl)
+	      $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 BPF_HDRS    := $(wildcard bpf/lib/*.h) $(wildcard include/cgtrack/*.h)

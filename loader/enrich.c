@@ -14,18 +14,21 @@
  */
 #include <errno.h>
 #include <libgen.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <curl/curl.h>
 
 #include "cgid.h"
+#include "curl_lazy.h"
 #include "enrich.h"
 #include "enrich_prefetch.h"
 #include "log.h"
@@ -57,6 +60,8 @@ struct source {
 	struct jobq parked;	/* jobs waiting for one of them to end */
 };
 
+static int http_ready(struct enricher *e, char *err, size_t errlen);
+
 /* TRY_PENDING: in flight or parked; the job is not ours until it ends. */
 enum try_result { TRY_PENDING, TRY_OK, TRY_NOT_FOUND, TRY_SKIP, TRY_ERROR };
 
@@ -87,7 +92,7 @@ struct enricher {
 	int containers_fd, info_fd, stats_fd;
 	struct prefetch *prefetch;	/* names before the mkdir */
 	char mount[192];
-	CURLM *multi;
+	int wake_fd;			/* eventfd: new work, or stop */
 	pthread_t thread;
 	atomic_size_t n_jobs;
 
@@ -97,6 +102,7 @@ struct enricher {
 	bool full_warned;		/* main thread only */
 
 	/* the worker's */
+	CURLM *multi;			/* made at the first HTTP request */
 	struct jobq ready, delayed;
 	struct job *active;		/* requests in flight */
 	atomic_ulong n_ok;		/* also the main thread's (fast path) */
@@ -413,7 +419,8 @@ static enum try_result try_http(struct enricher *e, struct job *j, struct source
 		rt_crio_path(path, sizeof(path), j->id);
 	else
 		rt_docker_path(path, sizeof(path), j->id);
-	if (rt_http_start(&j->http, e->multi, s->path, path, e->timeout_ms, j, j->err,
+	if (http_ready(e, j->err, sizeof(j->err)) ||
+	    rt_http_start(&j->http, e->multi, s->path, path, e->timeout_ms, j, j->err,
 			  sizeof(j->err)))
 		return TRY_ERROR;
 	j->next = e->active;
@@ -564,6 +571,49 @@ static void job_run(struct enricher *e, struct job *j)
 
 /* ------------------------------------------------------------- worker -- */
 
+/* New work or stop: the worker's wait returns. */
+static void worker_wake(struct enricher *e)
+{
+	uint64_t one = 1;
+
+	if (write(e->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_debug("enrich: cannot wake the worker: %s", strerror(errno));
+}
+
+/* Until a wake, the requests' sockets (once there are any) or ms. */
+static void worker_wait(struct enricher *e, int ms)
+{
+	struct curl_waitfd w = { .fd = e->wake_fd, .events = CURL_WAIT_POLLIN };
+	struct pollfd p = { .fd = e->wake_fd, .events = POLLIN };
+	uint64_t n;
+
+	if (e->multi)
+		curl_api.multi_poll(e->multi, &w, 1, ms, NULL);
+	else
+		poll(&p, 1, ms);
+	if (read(e->wake_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		log_debug("enrich: eventfd: %s", strerror(errno));
+}
+
+/*
+ * libcurl and the multi handle, at the first request to a runtime's
+ * socket (curl_lazy.h); a failure is the job's error, retried as any.
+ */
+static int http_ready(struct enricher *e, char *err, size_t errlen)
+{
+	if (e->multi)
+		return 0;
+	if (curl_api_load(err, errlen))
+		return -1;
+	e->multi = curl_api.multi_init();
+	if (!e->multi) {
+		snprintf(err, errlen, "curl_multi_init failed");
+		return -1;
+	}
+	log_debug("enrich: libcurl loaded for the first request to a runtime");
+	return 0;
+}
+
 /* A request of j's runtime ended: a job parked for it may go. */
 static void active_remove(struct enricher *e, struct job *j)
 {
@@ -588,13 +638,13 @@ static void collect_done(struct enricher *e)
 	CURLMsg *m;
 	int left;
 
-	while ((m = curl_multi_info_read(e->multi, &left))) {
+	while ((m = curl_api.multi_info_read(e->multi, &left))) {
 		enum try_result r;
 
 		if (m->msg != CURLMSG_DONE)
 			continue;
 		j = NULL;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+		curl_api.easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
 		if (!j)
 			continue;
 		active_remove(e, j);
@@ -667,9 +717,11 @@ static void *worker(void *arg)
 		now = boot_ns();
 		promote_due(e, now);
 		start_ready(e);
-		curl_multi_perform(e->multi, &running);
-		collect_done(e);
-		curl_multi_poll(e->multi, NULL, 0, wait_ms(e, boot_ns()), NULL);
+		if (e->multi) {
+			curl_api.multi_perform(e->multi, &running);
+			collect_done(e);
+		}
+		worker_wait(e, wait_ms(e, boot_ns()));
 	}
 	return NULL;
 }
@@ -716,13 +768,14 @@ struct enricher *enrich_start(const struct common_opts *co, const struct pinned 
 			 "build? `cgtrack run --replace` reloads)");
 		return NULL;
 	}
-	if (curl_global_init(CURL_GLOBAL_NOTHING)) {
-		log_warn("enrichment is off: curl_global_init failed");
-		return NULL;
-	}
 	e = calloc(1, sizeof(*e));
-	if (!e || !(e->multi = curl_multi_init()))
+	if (!e)
+		return NULL;
+	e->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (e->wake_fd < 0) {
+		log_warn("enrichment is off: eventfd: %s", strerror(errno));
 		goto fail;
+	}
 	sources_init(e, co);
 	e->timeout_ms = (long)co->enrich_timeout_ms;
 	e->containers_fd = p->containers;
@@ -742,10 +795,9 @@ struct enricher *enrich_start(const struct common_opts *co, const struct pinned 
 	prefetch_on(e, p);
 	return e;
 fail:
-	if (e && e->multi)
-		curl_multi_cleanup(e->multi);
+	if (e->wake_fd >= 0)
+		close(e->wake_fd);
 	free(e);
-	curl_global_cleanup();
 	return NULL;
 }
 
@@ -815,7 +867,7 @@ static void request(struct enricher *e, __u32 key, const struct cgtrack_containe
 	pthread_mutex_lock(&e->lock);
 	jobq_push(&e->incoming, j);
 	pthread_mutex_unlock(&e->lock);
-	curl_multi_wakeup(e->multi);
+	worker_wake(e);
 }
 
 void enrich_request(struct enricher *e, __u32 key, const struct cgtrack_container *c)
@@ -916,7 +968,7 @@ void enrich_stop(struct enricher *e)
 	pthread_mutex_lock(&e->lock);
 	e->stop = true;
 	pthread_mutex_unlock(&e->lock);
-	curl_multi_wakeup(e->multi);
+	worker_wake(e);
 	pthread_join(e->thread, NULL);
 
 	while ((j = e->active)) {
@@ -930,8 +982,10 @@ void enrich_stop(struct enricher *e)
 		jobq_free(e, &e->src[k].parked);
 	log_debug("enrich: %lu containers named, %lu failed, %lu unknown to every runtime",
 		  (unsigned long)atomic_load(&e->n_ok), e->n_failed, e->n_unknown);
-	curl_multi_cleanup(e->multi);
+	if (e->multi)
+		curl_api.multi_cleanup(e->multi);
+	close(e->wake_fd);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
-	curl_global_cleanup();
+	curl_api_cleanup();
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rt.h"
+#include "curl_lazy.h"
 #include "rt_http.h"
 
 static size_t on_data(char *data, size_t size, size_t nmemb, void *ctx)
@@ -35,9 +36,9 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *ctx)
 static void set_protocols(CURL *c)
 {
 #if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+	curl_api.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
 #else
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTP);
+	curl_api.easy_setopt(c, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTP);
 #endif
 }
 
@@ -49,28 +50,28 @@ int rt_http_start(struct rt_http *h, CURLM *multi, const char *sock, const char 
 	CURL *c;
 
 	memset(h, 0, sizeof(*h));
-	c = curl_easy_init();
+	c = curl_api.easy_init();
 	if (!c) {
 		snprintf(err, errlen, "curl_easy_init failed");
 		return -1;
 	}
 	snprintf(url, sizeof(url), "http://localhost%s", path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
+	curl_api.easy_setopt(c, CURLOPT_URL, url);
+	curl_api.easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
 	set_protocols(c);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)RT_BODY_MAX);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "cgtrack");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
-	curl_easy_setopt(c, CURLOPT_PRIVATE, priv);
-	mc = curl_multi_add_handle(multi, c);
+	curl_api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_api.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_api.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	curl_api.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)RT_BODY_MAX);
+	curl_api.easy_setopt(c, CURLOPT_USERAGENT, "cgtrack");
+	curl_api.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_api.easy_setopt(c, CURLOPT_WRITEDATA, h);
+	curl_api.easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
+	curl_api.easy_setopt(c, CURLOPT_PRIVATE, priv);
+	mc = curl_api.multi_add_handle(multi, c);
 	if (mc != CURLM_OK) {
-		snprintf(err, errlen, "curl: %s", curl_multi_strerror(mc));
-		curl_easy_cleanup(c);
+		snprintf(err, errlen, "curl: %s", curl_api.multi_strerror(mc));
+		curl_api.easy_cleanup(c);
 		return -1;
 	}
 	h->easy = c;
@@ -90,21 +91,21 @@ int rt_http_result(struct rt_http *h, CURLcode rc, long timeout_ms, long *status
 		return -1;
 	}
 	if (rc != CURLE_OK) {
-		snprintf(err, errlen, "%s%s%s", curl_easy_strerror(rc),
+		snprintf(err, errlen, "%s%s%s", curl_api.easy_strerror(rc),
 			 h->errbuf[0] ? ": " : "", h->errbuf);
 		err[strcspn(err, "\n")] = 0;
 		return -1;
 	}
 	*status = 0;
-	curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, status);
+	curl_api.easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, status);
 	return 0;
 }
 
 void rt_http_free(struct rt_http *h, CURLM *multi)
 {
 	if (h->easy) {
-		curl_multi_remove_handle(multi, h->easy);
-		curl_easy_cleanup(h->easy);
+		curl_api.multi_remove_handle(multi, h->easy);
+		curl_api.easy_cleanup(h->easy);
 		h->easy = NULL;
 	}
 	free(h->body);
