@@ -18,8 +18,10 @@ CFLAGS     += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	      -Iinclude -I$(OUTPUT) -DCGTRACK_VERSION='"$(CGTRACK_VERSION)"'
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
 	      -Wno-unused-function -Iinclude -I$(OUTPUT) -Ibpf
-LDLIBS     += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) \
-	      $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
+# a cross build names its target's pkg-config (debian/rules: aarch64-linux-gnu-pkg-config)
+PKG_CONFIG ?= pkg-config
+LDLIBS     += $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) \
+	      $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null || echo -ljson-c)
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 BPF_HDRS    := $(wildcard bpf/lib/*.h) $(wildcard include/cgtrack/*.h)

@@ -9,17 +9,27 @@
 #                   VERSION and debian/changelog disagree.
 #                   DEB_REVISION=1~prev builds the same source as 0.3.0-1~prev (an
 #                   older package, for upgrade tests).
+#   make deb-arm64  cgtrack_<ver>_arm64.deb (dynamically linked, with
+#                   enrichment) and cgtrack-dev in $(DEB_ARM64_OUT),
+#                   cross-built on this host the same way
+#                   (build-deb.sh -a arm64: dpkg-buildpackage -a arm64
+#                   -Pcross,nocheck), lintian the same; needs make deb-deps
+#                   and make cross-deps (the :arm64 libraries, qemu-user).
 
 DEB_OUT      ?= build/deb
 DEB_REVISION ?=
+DEB_ARM64_OUT ?= build/deb-arm64
 DEB_DEPS     := debhelper dpkg-dev lintian fakeroot devscripts \
 		clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 		libjson-c-dev libcurl4-openssl-dev make gcc
 
-.PHONY: deb deb-deps
+.PHONY: deb deb-arm64 deb-deps
 
 deb:
 	scripts/deb/build-deb.sh $(DEB_OUT) $(DEB_REVISION)
+
+deb-arm64:
+	scripts/deb/build-deb.sh -a arm64 $(DEB_ARM64_OUT) $(DEB_REVISION)
 
 deb-deps:
 	@missing=""; for p in $(DEB_DEPS); do \

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# build-deb.sh OUT_DIR [REVISION]
+# build-deb.sh [-a ARCH] OUT_DIR [REVISION]
 #
 # Builds cgtrack's Debian packages with Debian's tooling
 # (dpkg-buildpackage -us -uc -b, debhelper) from a copy of the working tree
@@ -14,6 +14,12 @@
 # revision 0 is a lintian error): the copy's
 # top changelog entry gets that version.
 #
+# -a ARCH (e.g. arm64; `make deb-arm64`) cross-builds cgtrack for ARCH on
+# this host: dpkg-buildpackage -a ARCH -Pcross,nocheck, with the ARCH
+# libraries of Build-Depends installed through multiarch (`make
+# cross-deps`); debian/rules hands the project's Makefile the cross
+# compiler and pkg-config. The same copy of the tree, the same lintian.
+#
 # Fails, saying so, when VERSION and debian/changelog disagree, or when a
 # build dependency is missing (dpkg-checkbuilddeps names it; `make
 # deb-deps` installs them).
@@ -23,7 +29,15 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 log() { printf 'deb: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-[ $# -ge 1 ] && [ $# -le 2 ] || die "usage: build-deb.sh OUT_DIR [REVISION]"
+HOST_ARCH=""
+if [ "${1:-}" = -a ]; then
+	[ $# -ge 2 ] || die "usage: build-deb.sh [-a ARCH] OUT_DIR [REVISION]"
+	HOST_ARCH=$2
+	shift 2
+	[[ $HOST_ARCH =~ ^[a-z0-9]+$ ]] || die "bad architecture '$HOST_ARCH'"
+	[ "$HOST_ARCH" != "$(dpkg --print-architecture)" ] || HOST_ARCH=""
+fi
+[ $# -ge 1 ] && [ $# -le 2 ] || die "usage: build-deb.sh [-a ARCH] OUT_DIR [REVISION]"
 OUT=$1
 REV=${2:-}
 for t in dpkg-buildpackage dpkg-checkbuilddeps dh git; do
@@ -58,18 +72,30 @@ if [ -n "$REV" ]; then
 	sed -i "1s/^cgtrack ([^)]*)/cgtrack ($debver)/" "$SRC/debian/changelog"
 fi
 
-log "dpkg-buildpackage -us -uc -b: cgtrack $debver (log: $OUT/build-$debver.log)"
+BUILD=(dpkg-buildpackage -us -uc -b)
+deps="make deb-deps installs them"
+if [ -n "$HOST_ARCH" ]; then
+	BUILD+=(-a "$HOST_ARCH" -Pcross,nocheck)
+	# dpkg-architecture checks the compiler against the target (debian/rules
+	# hands the same one to the Makefile)
+	export CC
+	CC=$(dpkg-architecture -a "$HOST_ARCH" -qDEB_HOST_GNU_TYPE 2>/dev/null)-gcc
+	# the nocheck profile's option too (else dh warns that it copies it)
+	export DEB_BUILD_OPTIONS="nocheck${DEB_BUILD_OPTIONS:+ $DEB_BUILD_OPTIONS}"
+	deps="make deb-deps and make cross-deps install them"
+fi
+log "${BUILD[*]}: cgtrack $debver (log: $OUT/build-$debver.log)"
 start=$(date +%s)
-if ! (cd "$SRC" && dpkg-buildpackage -us -uc -b) >"$OUT/build-$debver.log" 2>&1; then
+if ! (cd "$SRC" && "${BUILD[@]}") >"$OUT/build-$debver.log" 2>&1; then
 	if grep -q 'Unmet build dependencies' "$OUT/build-$debver.log"; then
 		grep 'Unmet build dependencies' "$OUT/build-$debver.log" | sed 's/^/  /' >&2
-		die "build dependencies missing: make deb-deps installs them"
+		die "build dependencies missing: $deps"
 	fi
 	grep -v -e '^ *cc ' -e '^ *clang ' "$OUT/build-$debver.log" | tail -n 12 | sed 's/^/  /' >&2
 	die "dpkg-buildpackage failed (log: $OUT/build-$debver.log)"
 fi
 log "built in $(($(date +%s) - start)) s"
-arch=$(dpkg-architecture -qDEB_HOST_ARCH)
+arch=$(dpkg-architecture ${HOST_ARCH:+-a "$HOST_ARCH"} -qDEB_HOST_ARCH 2>/dev/null)
 changes=cgtrack_${debver}_$arch.changes
 files=$(sed -n '/^Files:/,/^[^ ]/p' "$WORK/$changes" | awk 'NF == 5 { print $5 }')
 for f in $files "$changes"; do
