@@ -46,7 +46,7 @@ done
 t_ok "cgtrack ${DEBVER} and cgtrack-dev built"
 t_eq "changelog's upstream version is VERSION" "$VER" "${DEBVER%-*}"
 
-if lintian --fail-on error,warning "$DEBS/cgtrack_${DEBVER}_$ARCH.changes" >"$T_TMP/lintian" 2>&1; then
+if TMPDIR=$T_TMP lintian --fail-on error,warning "$DEBS/cgtrack_${DEBVER}_$ARCH.changes" >"$T_TMP/lintian" 2>&1; then
 	t_ok "lintian: no error, no warning ($(grep -c '^[IPX]:' "$T_TMP/lintian") info/pedantic tags)"
 else
 	t_fail "lintian" "$(grep -E '^[EW]:' "$T_TMP/lintian" | tr '\n' ' ')"

@@ -105,7 +105,9 @@ for f in $files; do log "  $OUT/$f"; done
 
 if command -v lintian >/dev/null; then
 	log "lintian $changes"
-	if ! lintian --fail-on error,warning --info "$OUT/$changes" >"$OUT/lintian-$debver.log" 2>&1; then
+	# lintian leaves mldbm-* files in $TMPDIR: the work directory, removed at exit
+	if ! TMPDIR=$WORK lintian --fail-on error,warning --info "$OUT/$changes" \
+		>"$OUT/lintian-$debver.log" 2>&1; then
 		sed 's/^/  /' "$OUT/lintian-$debver.log" >&2
 		die "lintian: errors or warnings (log: $OUT/lintian-$debver.log)"
 	fi
