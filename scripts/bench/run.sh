@@ -25,7 +25,10 @@
 #   8. names before the first exec (scripts/bench/names.sh): containers
 #      started back to back with docker, podman, ctr and the CRI, the share
 #      whose info entry was there at their first exec, mkdir -> info time
-#      (quick: 10 containers with ctr, if containerd is installed).
+#      (quick: 10 containers with ctr, if containerd is installed);
+#   9. a workload (scripts/bench/workload.sh, full runs only): fork+exec
+#      on the host while docker starts and stops containers one after
+#      another, with nothing attached, cgtrack and the bpftrace one-liner.
 # All cgroups are made in a private named v1 hierarchy (nothing else on
 # the host makes cgroups there) or, for exec in a container, in a private
 # cgroup2 directory. Prints one markdown table; raw numbers in
@@ -35,7 +38,7 @@
 # a driver breaks, never because of a timing.
 #
 # usage: run.sh [--quick] [--sections LIST] [--out DIR]
-#   --sections: some of event,throughput,burst,idle,startup,sweep,consumer,names
+#   --sections: some of event,throughput,burst,idle,startup,sweep,consumer,names,workload
 #     (default all)
 #   --out: where raw.jsonl and the results go (default $OUTPUT/bench)
 #   CGTRACK=PATH measures another build of cgtrack (e.g. a variant of the BPF
@@ -49,7 +52,7 @@ OUTPUT=${OUTPUT:-build}
 case $OUTPUT in /*) ;; *) OUTPUT=$ROOT/$OUTPUT ;; esac
 OUT=$OUTPUT/bench
 QUICK=0
-SECTIONS=event,throughput,burst,idle,startup,sweep,consumer,names
+SECTIONS=event,throughput,burst,idle,startup,sweep,consumer,names,workload
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
@@ -521,6 +524,14 @@ if want names; then
 		b_die "the names section failed (scripts/bench/names.sh)"
 	fi
 fi
+# docker's churn and a fork+exec load (too long for a quick run)
+WORKLOAD_DONE=""
+if want workload && [ "$QUICK" != 1 ]; then
+	OUTPUT=$OUTPUT CGTRACK=$CGT CGBENCH=$BIN/cgbench "$BENCH_SRC/workload.sh" --out "$OUT" \
+		${BENCH_WORKLOAD_ROUNDS:+--rounds "$BENCH_WORKLOAD_ROUNDS"} ||
+		b_die "the workload section failed (scripts/bench/workload.sh)"
+	WORKLOAD_DONE=1
+fi
 
 # the environment, for whoever reads the numbers
 others=$(bpftool -j link show 2>/dev/null | jq '[.[] | select(.tp_name? == "cgroup_mkdir")] | length')
@@ -550,6 +561,14 @@ if [ -n "$NAMES_DONE" ] && [ -s "$OUT/names.json" ]; then
 	  echo "| Measure | cgtrack | Baseline (same run) | Ratio | Target | Result |"
 	  echo "|---|---:|---:|---:|---|---|"
 	  cat "$OUT/names.md"; } >>"$OUT/results.md"
+fi
+if [ -n "$WORKLOAD_DONE" ] && [ -s "$OUT/workload.json" ]; then
+	jq --slurpfile w "$OUT/workload.json" '. + {workload: $w[0]}' "$OUT/results.json" \
+		>"$OUT/results.json.tmp" && mv "$OUT/results.json.tmp" "$OUT/results.json"
+	{ echo; echo "Workload (scripts/bench/workload.sh):"; echo
+	  echo "| Measure | cgtrack | Baseline (same run) | Ratio | Target | Result |"
+	  echo "|---|---:|---:|---:|---|---|"
+	  cat "$OUT/workload.md"; } >>"$OUT/results.md"
 fi
 cat "$OUT/results.md"
 b_log "raw: $OUT/raw.jsonl; results: $OUT/results.json, $OUT/results.md"
