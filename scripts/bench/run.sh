@@ -554,21 +554,17 @@ jq -s --argjson meta "$META" -f "$BENCH_SRC/aggregate.jq" "$RAW" >"$OUT/results.
 	b_die "cannot aggregate $RAW"
 jq -r -f "$BENCH_SRC/table.jq" "$OUT/results.json" >"$OUT/results.md" ||
 	b_die "cannot print the table"
-if [ -n "$NAMES_DONE" ] && [ -s "$OUT/names.json" ]; then
-	jq --slurpfile n "$OUT/names.json" '. + {names: $n[0]}' "$OUT/results.json" \
+# add_part NAME TITLE: OUT/NAME.json into results.json, NAME.md as a table
+add_part() {
+	[ -s "$OUT/$1.json" ] || return 0
+	jq --arg k "$1" --slurpfile v "$OUT/$1.json" '. + {($k): $v[0]}' "$OUT/results.json" \
 		>"$OUT/results.json.tmp" && mv "$OUT/results.json.tmp" "$OUT/results.json"
-	{ echo; echo "Names at first exec (scripts/bench/names.sh):"; echo
+	{ echo; echo "$2:"; echo
 	  echo "| Measure | cgtrack | Baseline (same run) | Ratio | Target | Result |"
 	  echo "|---|---:|---:|---:|---|---|"
-	  cat "$OUT/names.md"; } >>"$OUT/results.md"
-fi
-if [ -n "$WORKLOAD_DONE" ] && [ -s "$OUT/workload.json" ]; then
-	jq --slurpfile w "$OUT/workload.json" '. + {workload: $w[0]}' "$OUT/results.json" \
-		>"$OUT/results.json.tmp" && mv "$OUT/results.json.tmp" "$OUT/results.json"
-	{ echo; echo "Workload (scripts/bench/workload.sh):"; echo
-	  echo "| Measure | cgtrack | Baseline (same run) | Ratio | Target | Result |"
-	  echo "|---|---:|---:|---:|---|---|"
-	  cat "$OUT/workload.md"; } >>"$OUT/results.md"
-fi
+	  cat "$OUT/$1.md"; } >>"$OUT/results.md"
+}
+[ -n "$NAMES_DONE" ] && add_part names "Names at first exec (scripts/bench/names.sh)"
+[ -n "$WORKLOAD_DONE" ] && add_part workload "Workload (scripts/bench/workload.sh)"
 cat "$OUT/results.md"
 b_log "raw: $OUT/raw.jsonl; results: $OUT/results.json, $OUT/results.md"

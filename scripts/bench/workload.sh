@@ -40,27 +40,18 @@ die() { printf 'workload.sh: %s\n' "$*" >&2; exit 1; }
 
 # shellcheck source=tests/runtimes/lib.sh
 source "$ROOT/tests/runtimes/lib.sh"
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"	# b_kill: TERM, a bounded wait, KILL
 
 PIN=/sys/fs/bpf/cgtrack-bench-workload-$$
 W=$(mktemp -d /tmp/cgtrack-workload.XXXXXX)
 DAEMON="" BT="" CHURN=""
-stop_pid() {	# PID: TERM, bounded wait, KILL
-	local i
-	[ -n "$1" ] || return 0
-	kill -TERM "$1" 2>/dev/null || return 0
-	for i in $(seq 1 100); do
-		kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
-		sleep 0.05
-	done
-	kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
 cleanup() {
 	trap - EXIT
 	touch "$W/stop"
-	stop_pid "$CHURN"
-	stop_pid "$DAEMON"
-	stop_pid "$BT"
+	b_kill "$CHURN"
+	b_kill "$DAEMON"
+	b_kill "$BT"
 	"$CGTRACK" unload --pin-dir "$PIN" >/dev/null 2>&1
 	rt_cleanup
 	[ -n "${TRACEFS:-}" ] && umount "$TRACEFS"
@@ -114,9 +105,9 @@ stop() {	# CONTENDER
 	case $1 in
 	cgtrack)
 		kill -0 "$DAEMON" 2>/dev/null || die "the daemon died: $(tail -3 "$W/daemon.err")"
-		stop_pid "$DAEMON"; DAEMON=""
+		b_kill "$DAEMON"; DAEMON=""
 		"$CGTRACK" unload --pin-dir "$PIN" >/dev/null || die "cgtrack unload failed" ;;
-	bpftrace) stop_pid "$BT"; BT="" ;;
+	bpftrace) b_kill "$BT"; BT="" ;;
 	esac
 }
 
