@@ -41,7 +41,7 @@ die() { printf 'workload.sh: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=tests/runtimes/lib.sh
 source "$ROOT/tests/runtimes/lib.sh"
 # shellcheck source=scripts/bench/lib.sh
-source "$ROOT/scripts/bench/lib.sh"	# b_kill: TERM, a bounded wait, KILL
+source "$ROOT/scripts/bench/lib.sh"	# b_kill, b_wait_file
 
 PIN=/sys/fs/bpf/cgtrack-bench-workload-$$
 W=$(mktemp -d /tmp/cgtrack-workload.XXXXXX)
@@ -73,7 +73,6 @@ if command -v bpftrace >/dev/null; then
 fi
 
 start() {	# CONTENDER
-	local i
 	case $1 in
 	none) ;;
 	cgtrack)
@@ -83,21 +82,13 @@ start() {	# CONTENDER
 			--runtime "docker-root:$RT_TMP/dk/data" \
 			>>"$W/daemon.out" 2>>"$W/daemon.err" </dev/null &
 		DAEMON=$!
-		for i in $(seq 1 400); do
-			[ -s "$W/pid" ] && return 0
-			kill -0 "$DAEMON" 2>/dev/null || break
-			sleep 0.025
-		done
-		die "cgtrack run did not become ready: $(tail -3 "$W/daemon.err")" ;;
+		b_wait_file "$W/pid" . 10 "$DAEMON" ||
+			die "cgtrack run did not become ready: $(tail -3 "$W/daemon.err")" ;;
 	bpftrace)
 		bpftrace "$ROOT/scripts/bench/alt.bt" >"$W/bt.out" 2>"$W/bt.err" </dev/null &
 		BT=$!
-		for i in $(seq 1 1200); do
-			grep -qs '^ready' "$W/bt.out" && return 0
-			kill -0 "$BT" 2>/dev/null || break
-			sleep 0.05
-		done
-		die "bpftrace did not start: $(tail -3 "$W/bt.err")" ;;
+		b_wait_file "$W/bt.out" '^ready' 60 "$BT" ||
+			die "bpftrace did not start: $(tail -3 "$W/bt.err")" ;;
 	esac
 }
 
