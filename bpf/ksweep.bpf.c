@@ -9,8 +9,8 @@
  * deletes cost. Each decision is taken on the element itself, at the
  * moment it is deleted.
  *
- * Needs 5.14+ (syscall programs) and, for the info map (not preallocated)
- * in a sleepable program, 6.1+; elsewhere the load fails and the loader
+ * Needs 5.14+ (syscall programs) and, for maps not preallocated (info,
+ * containers) in a sleepable program, 6.1+; elsewhere the load fails and the loader
  * sweeps with batched syscalls.
  */
 #include "vmlinux.h"
@@ -25,6 +25,7 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct cgtrack_container);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 } containers SEC(".maps");
 
 struct {

@@ -10,11 +10,20 @@
  * The loader sets max_entries (--max-entries) and each map's pin path
  * (<pin dir>/<CGTRACK_PIN_*>) before load; libbpf reuses compatible pins.
  */
+/*
+ * Allocated on insert: a node runs tens to hundreds of containers against
+ * a capacity of thousands, and a preallocated map pays ~210 bytes per
+ * entry of capacity (3.7 MB at 16,384) whether or not it is used. The
+ * kernel's BPF allocator (6.1+) serves the mkdir from a per-CPU cache;
+ * before it, a GFP_ATOMIC kmalloc. A failed insert is counted
+ * (CGTRACK_STAT_INSERT_FAILED) and recovered by the daemon's re-walk.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, CGTRACK_DEFAULT_MAX_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct cgtrack_container);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 } containers SEC(".maps");
 
 /* tracee-compatible: cgroup id low 32 bits -> enum cgtrack_state */
@@ -53,11 +62,14 @@ struct {
  * mount namespace inum -> the tgid of a process living in it, for
  * `cgtrack resolve`. Filled on exec only when missing (the hot path pays a
  * lookup), emptied when that process exits; LRU so that namespaces whose
- * process moved away without exiting cannot fill it.
+ * process moved away without exiting cannot fill it. One entry per
+ * container mount namespace in use, not per cgroup: CGTRACK_MNTNS_MAX,
+ * whatever --max-entries says. Beyond it the least recently used is
+ * forgotten and `resolve` finds a process of that namespace in /proc.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, CGTRACK_DEFAULT_MAX_ENTRIES);
+	__uint(max_entries, CGTRACK_MNTNS_MAX);
 	__type(key, __u32);
 	__type(value, __u32);
 } mntns_pids SEC(".maps");

@@ -13,7 +13,11 @@
 #include <linux/types.h>
 #endif
 
-#define CGTRACK_ABI_VERSION		3	/* 2: CGTRACK_STAT_RECOVERED; 3: pending */
+/*
+ * 2: CGTRACK_STAT_RECOVERED; 3: pending; 4: `containers` allocated on
+ * insert (BPF_F_NO_PREALLOC), `mntns_pids` of CGTRACK_MNTNS_MAX entries
+ */
+#define CGTRACK_ABI_VERSION		4
 
 #define CGTRACK_ID_LEN			64	/* container id characters */
 #define CGTRACK_POD_UID_LEN		36	/* 8-4-4-4-12 */
@@ -30,6 +34,7 @@
 #define CGTRACK_PIN_EVENTS		"events"	/* ring buffer: the daemon's hints */
 #define CGTRACK_PIN_PENDING		"pending"	/* LRU: names before their cgroup */
 #define CGTRACK_PENDING_MAX		256
+#define CGTRACK_MNTNS_MAX		4096	/* mntns_pids: container mount namespaces */
 #define CGTRACK_PIN_LINK_MKDIR		"links/cgroup_mkdir"
 #define CGTRACK_PIN_LINK_RMDIR		"links/cgroup_rmdir"
 #define CGTRACK_PIN_LINK_EXEC		"links/sched_process_exec"
@@ -58,7 +63,7 @@
 	X(CGTRACK_PIN_INFO, "info", NULL, 1, BPF_MAP_TYPE_HASH,			\
 	  sizeof(__u32), sizeof(struct cgtrack_info), 1)			\
 	X(CGTRACK_PIN_MNTNS_PIDS, "mntns_pids", NULL, 1, BPF_MAP_TYPE_LRU_HASH,	\
-	  sizeof(__u32), sizeof(__u32), 1)					\
+	  sizeof(__u32), sizeof(__u32), 0)					\
 	X(CGTRACK_PIN_PENDING, "pending", NULL, 0, BPF_MAP_TYPE_LRU_HASH,	\
 	  sizeof(struct cgtrack_pending_key), sizeof(struct cgtrack_info), 0)
 

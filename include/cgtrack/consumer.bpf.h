@@ -61,6 +61,8 @@ struct {
 	__uint(max_entries, CGTRACK_MAX_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct cgtrack_container);
+	/* as cgtrack creates it (bpf/lib/maps.bpf.h): libbpf compares flags */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } containers SEC(".maps");
 

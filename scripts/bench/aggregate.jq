@@ -110,7 +110,8 @@ def div(a; b): if a == null or b == null or b == 0 then null else a / b end;
 		| max),
 	daemon_rss_kb: (sel("idle"; "cgtrack")[0].rss_kb),
 	bpftrace_hwm_kb: (sel("idle"; "bpftrace")[0].hwm_kb),
-	maps: (sel("memory"; "maps") | map({capacity, maps, total: (.maps | add)})),
+	maps: (sel("memory"; "maps") | map({capacity, entries: (.entries // 0), maps,
+		total: (.maps | add)}) | sort_by(.capacity, .entries)),
 	bpftrace_maps: (sel("memory"; "bpftrace")[0] | if . then {maps, total: (.maps | add)}
 		else null end)
   },
@@ -233,7 +234,8 @@ def div(a; b): if a == null or b == null or b == 0 then null else a / b end;
 		ratio: "\(div(.daemon_hwm_kb; .bpftrace_hwm_kb) | x) bpftrace",
 		target: "< 4 MiB (no runtime socket)", result: ok(.daemon_hwm_kb < 4096)}),
 	($r.memory.maps[] | {
-		measure: "maps' kernel memory, --max-entries \(.capacity | commas)",
+		measure: "maps' kernel memory, --max-entries \(.capacity | commas), \(if .entries > 0
+			then "\(.entries | commas) entries in `containers`" else "empty" end)",
 		cgtrack: "\(.total / 1048576 | num) MiB",
 		baseline: ($r.memory.bpftrace_maps | if . then "bpftrace \(.total / 1048576 | num) MiB"
 			else "n/a" end),

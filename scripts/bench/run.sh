@@ -347,7 +347,7 @@ load_once() {
 		--max-entries "$2" 2>"$err" >/dev/null || { cat "$err" >&2; b_die "cgtrack load failed"; }
 	t1=$(date +%s%N)
 	if [ "$1" = 0 ] && [ "$3" = 1 ]; then
-		b_maps_memlock "$PIN_SU" | jq -c --argjson cap "$2" '{capacity: $cap, maps: .}' |
+		b_maps_memlock "$PIN_SU" | jq -c --argjson cap "$2" '{capacity: $cap, entries: 0, maps: .}' |
 			b_rec memory maps 0
 	fi
 	"$CGT" unload --pin-dir "$PIN_SU" >/dev/null || b_die "cgtrack unload failed"
@@ -421,8 +421,10 @@ section_sweep() {
 	b_log "4. sweep: maps of $SW_SIZES entries, all dead; in the kernel, then the fallback"
 	for size in $SW_SIZES; do
 		filled=$(sweep_fill "$size") || exit 1
-		[ "$size" = 100000 ] && b_maps_memlock "$PIN_SU" |
-			jq -c --argjson cap "$size" '{capacity: $cap, maps: .}' | b_rec memory maps 0
+		# with the map full: what allocated-on-insert maps cost at capacity
+		[ "$size" != 1000 ] && b_maps_memlock "$PIN_SU" |
+			jq -c --argjson cap "$size" --argjson n "$filled" \
+				'{capacity: $cap, entries: $n, maps: .}' | b_rec memory maps 0
 		# scan only (all still within the expiry), as the CLI, then delete all
 		t0=$(date +%s%N)
 		"$CGT" sweep --pin-dir "$PIN_SU" --expiry 3600s >/dev/null || b_die "cgtrack sweep failed"
@@ -443,10 +445,11 @@ section_sweep() {
 			b_rec sweep delete-user 1 size="$size" filled="$filled" || exit 1
 		"$CGT" unload --pin-dir "$PIN_SU" >/dev/null || b_die "cgtrack unload failed"
 	done
-	if ! grep -q '"capacity":100000' "$RAW"; then
+	if ! grep -q '"capacity":100000,"entries":0' "$RAW"; then
 		"$CGT" load --pin-dir "$PIN_SU" --cgroup-mode v1 --v1-controller "name=$HIER_NAME" \
 			--max-entries 100000 >/dev/null 2>&1 || b_die "cgtrack load failed"
-		b_maps_memlock "$PIN_SU" | jq -c '{capacity: 100000, maps: .}' | b_rec memory maps 0
+		b_maps_memlock "$PIN_SU" | jq -c '{capacity: 100000, entries: 0, maps: .}' |
+			b_rec memory maps 0
 		"$CGT" unload --pin-dir "$PIN_SU" >/dev/null || b_die "cgtrack unload failed"
 	fi
 }
