@@ -295,7 +295,11 @@ static int has_btf_tracepoints(void)
 	return ok;
 }
 
-/* What the kernel must offer; said plainly instead of a verifier dump. */
+/*
+ * What the kernel must offer; said plainly instead of a verifier dump.
+ * The tracepoints' BTF is looked at only when the load failed: parsing
+ * the kernel's BTF costs tens of ms, and libbpf parses it for CO-RE anyway.
+ */
 static int check_kernel(void)
 {
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
@@ -307,13 +311,20 @@ static int check_kernel(void)
 		log_err("this kernel has no BPF ring buffer: cgtrack needs Linux 5.8 or newer");
 		return -1;
 	}
+	return 0;
+}
+
+static void explain_load_failure(int err)
+{
 	if (!has_btf_tracepoints()) {
 		log_err("this kernel's BTF lacks the cgroup_mkdir/cgroup_rmdir/"
 			"sched_process_exec/sched_process_exit tracepoints as tp_btf "
 			"targets: cgtrack needs Linux 5.5 or newer");
-		return -1;
+		return;
 	}
-	return 0;
+	log_err("loading the BPF programs failed: %s%s", strerror(-err),
+		err == -EPERM ? " (needs CAP_BPF and CAP_PERFMON, or root)" :
+		" (run with --debug for the verifier log)");
 }
 
 static int write_config(struct cgtrack *skel, const struct load_opts *o)
@@ -403,9 +414,7 @@ static enum load_outcome load_fresh(const struct load_opts *o, struct pindir *pd
 
 	err = cgtrack__load(skel);
 	if (err) {
-		log_err("loading the BPF programs failed: %s%s", strerror(-err),
-			err == -EPERM ? " (needs CAP_BPF and CAP_PERFMON, or root)" :
-			" (run with --debug for the verifier log)");
+		explain_load_failure(err);
 		goto fail;
 	}
 	err = cgtrack__attach(skel);
