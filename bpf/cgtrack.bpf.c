@@ -180,10 +180,12 @@ int BPF_PROG(cgtrack_mkdir, struct cgroup *cgrp, const char *path)
 	s->entry.created_ns = bpf_ktime_get_boot_ns();
 	s->entry.removed_ns = 0;
 	ts = s->entry.created_ns;
+	filter_add(key, 1);
 	if (bpf_map_update_elem(&containers, &key, &s->entry, BPF_ANY) ||
 	    bpf_map_update_elem(&containers_map, &key, &state, BPF_ANY)) {
 		/* most likely full: counted, and `cgtrack status` warns */
 		bpf_map_delete_elem(&containers, &key);
+		filter_add(key, -1);	/* nothing of ours is left under key */
 		stat_inc(CGTRACK_STAT_INSERT_FAILED);
 		return 0;
 	}
@@ -205,6 +207,9 @@ int BPF_PROG(cgtrack_rmdir, struct cgroup *cgrp, const char *path)
 	stat_inc(CGTRACK_STAT_RMDIR_SEEN);
 	cgid = cgrp->kn->id;
 	key = (__u32)cgid;
+	/* most cgroups removed are not containers': no hash lookup for them */
+	if (!filter_may_have(key))
+		return 0;
 	e = bpf_map_lookup_elem(&containers, &key);
 	if (!e || e->cgroup_id != cgid || e->removed_ns)
 		return 0;
@@ -255,7 +260,9 @@ int BPF_PROG(cgtrack_exec, struct task_struct *p, pid_t old_pid,
 	if (!cgrp)
 		return 0;
 	key = (__u32)cgrp->kn->id;
-	/* the common case, a host process: this one lookup and out */
+	/* the common case, a host process: the filter and out */
+	if (!filter_may_have(key))
+		return 0;
 	e = bpf_map_lookup_elem(&containers, &key);
 	if (!e)
 		return 0;

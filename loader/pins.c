@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -164,6 +165,51 @@ static int open_one(const char *pin_dir, const char *name, bool write, bool requ
 	return -1;
 }
 
+/*
+ * Whoever inserts must count in the filter, or the kernel would take the
+ * entry for absent: writers map it or fail.
+ */
+static int filter_map(const char *pin_dir, struct pinned *p)
+{
+	void *m;
+
+	p->filter = open_one(pin_dir, CGTRACK_PIN_FILTER, true, false);
+	if (p->filter < 0) {
+		log_err("%s/%s is missing: pins of an incompatible build (run `cgtrack "
+			"unload`, or `cgtrack run --replace`)", pin_dir, CGTRACK_PIN_FILTER);
+		return -1;
+	}
+	m = mmap(NULL, sizeof(struct cgtrack_filter), PROT_READ | PROT_WRITE, MAP_SHARED,
+		 p->filter, 0);
+	if (m == MAP_FAILED) {
+		log_err("cannot map %s/%s: %s", pin_dir, CGTRACK_PIN_FILTER, strerror(errno));
+		return -1;
+	}
+	p->filter_counts = m;
+	return 0;
+}
+
+void pins_filter_add(const struct pinned *p, __u32 key)
+{
+	if (p->filter_counts)
+		__atomic_fetch_add(&p->filter_counts[CGTRACK_FILTER_SLOT(key)], 1,
+				   __ATOMIC_SEQ_CST);
+}
+
+/* never below 0: entries written by hand were not counted */
+void pins_filter_sub(const struct pinned *p, __u32 key)
+{
+	__u32 *c, v;
+
+	if (!p->filter_counts)
+		return;
+	c = &p->filter_counts[CGTRACK_FILTER_SLOT(key)];
+	v = __atomic_load_n(c, __ATOMIC_SEQ_CST);
+	while (v && !__atomic_compare_exchange_n(c, &v, v - 1, false, __ATOMIC_SEQ_CST,
+						 __ATOMIC_SEQ_CST))
+		;
+}
+
 int pins_open(const char *pin_dir, bool write, struct pinned *p)
 {
 	struct bpf_map_info info;
@@ -171,6 +217,7 @@ int pins_open(const char *pin_dir, bool write, struct pinned *p)
 
 	memset(p, 0, sizeof(*p));
 	p->containers_map = p->config = p->stats = p->info = p->mntns_pids = p->pending = -1;
+	p->filter = -1;
 	p->containers = open_one(pin_dir, CGTRACK_PIN_CONTAINERS, write, true);
 	if (p->containers < 0)
 		return -1;
@@ -194,6 +241,10 @@ int pins_open(const char *pin_dir, bool write, struct pinned *p)
 	p->info = open_one(pin_dir, CGTRACK_PIN_INFO, write, false);
 	p->mntns_pids = open_one(pin_dir, CGTRACK_PIN_MNTNS_PIDS, write, false);
 	p->pending = write ? open_one(pin_dir, CGTRACK_PIN_PENDING, write, false) : -1;
+	if (write && filter_map(pin_dir, p)) {
+		pins_close(p);
+		return -1;
+	}
 	if (p->config >= 0 && !bpf_map_lookup_elem(p->config, &zero, &p->cfg)) {
 		/* whoever may write the pins may leave these unterminated */
 		p->cfg.controller[sizeof(p->cfg.controller) - 1] = 0;
@@ -206,10 +257,13 @@ void pins_close(struct pinned *p)
 {
 	int *slots[] = {
 		&p->containers, &p->containers_map, &p->config, &p->stats, &p->info,
-		&p->mntns_pids, &p->pending,
+		&p->mntns_pids, &p->pending, &p->filter,
 	};
 	size_t i;
 
+	if (p->filter_counts)
+		munmap(p->filter_counts, sizeof(struct cgtrack_filter));
+	p->filter_counts = NULL;
 	for (i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
 		int *fd = slots[i];
 

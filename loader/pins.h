@@ -21,6 +21,8 @@ struct pinned {
 	int info;
 	int mntns_pids;			/* mount ns -> a live pid (resolve) */
 	int pending;			/* container id -> names before the mkdir */
+	int filter;			/* struct cgtrack_filter (written: mmapped) */
+	__u32 *filter_counts;		/* its slots, mapped when opened to write */
 	__u32 max_entries;		/* capacity of `containers` */
 	struct cgtrack_config cfg;
 };
@@ -42,6 +44,14 @@ int entries_each(const struct pinned *p, entry_fn fn, void *ctx);
 /* The same over the info map (enrichment's entries). */
 typedef int (*info_fn)(void *ctx, __u32 key, const struct cgtrack_info *inf);
 int infos_each(const struct pinned *p, info_fn fn, void *ctx);
+
+/*
+ * The rmdir and exec programs' filter (struct cgtrack_filter): +1 before
+ * inserting an entry under key, -1 after deleting one (or after an insert
+ * that failed). Atomic with the kernel's own updates (the same memory).
+ */
+void pins_filter_add(const struct pinned *p, __u32 key);
+void pins_filter_sub(const struct pinned *p, __u32 key);
 
 /* Sum a per-CPU stats counter. */
 __u64 pins_stat(const struct pinned *p, enum cgtrack_stat idx);

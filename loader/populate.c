@@ -150,9 +150,14 @@ static void insert_existed(struct walk *w, int dirfd, const char *name,
 	if (w->mode == WALK_RECOVER && n->ent.created_ns >= w->p->cfg.loaded_at_ns)
 		state = CGTRACK_STATE_CREATED;
 	n->ent.state = state;
+	pins_filter_add(w->p, key);
 	if (bpf_map_update_elem(w->p->containers, &key, &n->ent, flags)) {
-		if (errno == EEXIST)
-			return;	/* the kernel inserted it just now */
+		int err = errno;
+
+		pins_filter_sub(w->p, key);
+		if (err == EEXIST)
+			return;	/* the kernel inserted (and counted) it just now */
+		errno = err;
 		w->res->full++;
 		if (w->mode == WALK_START)
 			pins_stat_add(w->p->stats, CGTRACK_STAT_INSERT_FAILED, 1);

@@ -134,9 +134,10 @@ static int scan_iter(const struct pinned *p, uint64_t now, uint64_t expiry_ns,
 /*
  * Delete keys in batches (one syscall per chunk, not one per key). A key
  * that is not there ends a batch early: skip it and go on. Without batch
- * support, one by one. Returns how many were deleted.
+ * support, one by one. Returns how many were deleted. filter: the pins
+ * whose filter counts the deleted keys (for `containers`), or NULL.
  */
-static size_t delete_keys(int fd, uint32_t *keys, size_t n)
+static size_t delete_keys(int fd, uint32_t *keys, size_t n, const struct pinned *filter)
 {
 	static int no_batch;
 	size_t done = 0, deleted = 0;
@@ -151,14 +152,20 @@ static size_t delete_keys(int fd, uint32_t *keys, size_t n)
 			no_batch = 1;
 			break;
 		}
+		/* a batch deletes its keys in order, up to the first missing */
+		for (__u32 i = 0; filter && i < count; i++)
+			pins_filter_sub(filter, keys[done + i]);
 		deleted += count;
 		done += count;
 		if (err)
 			done++;		/* that key was gone already */
 	}
 	for (; done < n; done++)
-		if (!bpf_map_delete_elem(fd, &keys[done]))
+		if (!bpf_map_delete_elem(fd, &keys[done])) {
+			if (filter)
+				pins_filter_sub(filter, keys[done]);
 			deleted++;
+		}
 	return deleted;
 }
 
@@ -199,7 +206,7 @@ static void delete_infos(const struct pinned *p, struct expired *v, size_t n)
 		return;
 	qsort(v, n, sizeof(*v), expired_cmp);
 	infos_each(p, info_match, &c);
-	delete_keys(p->info, c.del, c.ndel);
+	delete_keys(p->info, c.del, c.ndel, NULL);
 	free(c.del);
 }
 
@@ -230,8 +237,8 @@ int sweep_once_user(const struct pinned *p, uint64_t expiry_ns, struct sweep_res
 	if (keys) {
 		for (i = 0; i < n; i++)
 			keys[i] = v[i].key;
-		r->deleted = delete_keys(p->containers, keys, n);
-		delete_keys(p->containers_map, keys, n);
+		r->deleted = delete_keys(p->containers, keys, n, p);
+		delete_keys(p->containers_map, keys, n, NULL);
 		free(keys);
 		delete_infos(p, v, n);
 	}
@@ -269,6 +276,7 @@ static int ksweep_load(const struct pinned *p)
 	    bpf_map__reuse_fd(ks->maps.containers, p->containers) ||
 	    bpf_map__reuse_fd(ks->maps.containers_map, p->containers_map) ||
 	    bpf_map__reuse_fd(ks->maps.info, p->info) ||
+	    bpf_map__reuse_fd(ks->maps.filter, p->filter) ||
 	    ksweep__load(ks))
 		err = errno ? -errno : -EINVAL;
 	libbpf_set_print(prev);
@@ -288,7 +296,7 @@ static int sweep_kernel(const struct pinned *p, uint64_t expiry_ns, struct sweep
 {
 	LIBBPF_OPTS(bpf_test_run_opts, o);
 
-	if (ks_unavailable || p->containers_map < 0 || p->info < 0)
+	if (ks_unavailable || p->containers_map < 0 || p->info < 0 || p->filter < 0)
 		return -EOPNOTSUPP;
 	if (ks && ks_map_id != map_id(p->containers))
 		sweep_done();

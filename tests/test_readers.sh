@@ -117,7 +117,7 @@ check_consumers() {	# MODE E C S: execcount and tracee_compat
 		"$T_TMP/nohelper.out.err"; } >&2
 	t_eq "$mode: no pin appeared for the readers' own maps" "" \
 		"$(ls "$T_PIN" | grep -v -x -e config -e containers -e containers_map \
-			-e events -e info -e links -e mntns_pids -e pending -e stats)"
+			-e events -e filter -e info -e links -e mntns_pids -e pending -e stats)"
 }
 
 check_bpftool() {	# MODE C: BTF makes bpftool print names and strings

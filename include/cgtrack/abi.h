@@ -15,7 +15,8 @@
 
 /*
  * 2: CGTRACK_STAT_RECOVERED; 3: pending; 4: `containers` allocated on
- * insert (BPF_F_NO_PREALLOC), `mntns_pids` of CGTRACK_MNTNS_MAX entries
+ * insert (BPF_F_NO_PREALLOC), `mntns_pids` of CGTRACK_MNTNS_MAX entries,
+ * `filter`
  */
 #define CGTRACK_ABI_VERSION		4
 
@@ -35,6 +36,8 @@
 #define CGTRACK_PIN_PENDING		"pending"	/* LRU: names before their cgroup */
 #define CGTRACK_PENDING_MAX		256
 #define CGTRACK_MNTNS_MAX		4096	/* mntns_pids: container mount namespaces */
+#define CGTRACK_PIN_FILTER		"filter"	/* struct cgtrack_filter, mmapable */
+#define CGTRACK_FILTER_SLOTS		65536
 #define CGTRACK_PIN_LINK_MKDIR		"links/cgroup_mkdir"
 #define CGTRACK_PIN_LINK_RMDIR		"links/cgroup_rmdir"
 #define CGTRACK_PIN_LINK_EXEC		"links/sched_process_exec"
@@ -65,7 +68,9 @@
 	X(CGTRACK_PIN_MNTNS_PIDS, "mntns_pids", NULL, 1, BPF_MAP_TYPE_LRU_HASH,	\
 	  sizeof(__u32), sizeof(__u32), 0)					\
 	X(CGTRACK_PIN_PENDING, "pending", NULL, 0, BPF_MAP_TYPE_LRU_HASH,	\
-	  sizeof(struct cgtrack_pending_key), sizeof(struct cgtrack_info), 0)
+	  sizeof(struct cgtrack_pending_key), sizeof(struct cgtrack_info), 0)	\
+	X(CGTRACK_PIN_FILTER, "filter", NULL, 0, BPF_MAP_TYPE_ARRAY,		\
+	  sizeof(__u32), sizeof(struct cgtrack_filter), 0)
 
 /* The pinned links: X(pin, the program it attaches) */
 #define CGTRACK_LINKS(X)						\
@@ -182,6 +187,23 @@ struct cgtrack_config {
 struct cgtrack_pending_key {
 	char container_id[CGTRACK_ID_LEN];
 };
+
+/*
+ * Value of the single-entry `filter` array (key 0): how many `containers`
+ * entries have a key in each slot (key % CGTRACK_FILTER_SLOTS). A slot of
+ * 0 means no entry has such a key, so rmdir and exec leave at once instead
+ * of missing in the hash; that is the common case (cgroups and processes
+ * of the host). Exact, not a guess: a slot is raised (atomically) before
+ * its entry is inserted and lowered only after it was deleted, by whoever
+ * inserts or deletes (the kernel, populate, the sweep; userspace through
+ * mmap). Entries written by others leave it low: they may be missed by
+ * the rmdir and exec programs.
+ */
+struct cgtrack_filter {
+	__u32 count[CGTRACK_FILTER_SLOTS];
+};
+
+#define CGTRACK_FILTER_SLOT(key)	((__u32)(key) & (CGTRACK_FILTER_SLOTS - 1))
 
 enum cgtrack_stat {
 	CGTRACK_STAT_MKDIR_SEEN,	/* cgroup_mkdir in the tracked hierarchy */
