@@ -346,7 +346,7 @@ b_maps_of_pid() {
 # b_maps_memlock PIN_DIR: {"map": bytes_memlock, ...}
 b_maps_memlock() {
 	local m out='{}'
-	for m in containers containers_map info config stats events mntns_pids; do
+	for m in containers containers_map info config stats events mntns_pids pending filter; do
 		[ -e "$1/$m" ] || continue
 		out=$(jq -c --arg m "$m" --argjson b "$(bpftool -j map show pinned "$1/$m" |
 			jq .bytes_memlock)" '. + {($m): $b}' <<<"$out")
