@@ -4,7 +4,7 @@
  * containers and writes what they say to the pinned `info` map.
  *
  * The main loop only queues requests (enrich_request never blocks). The
- * worker drives every HTTP request through one curl multi handle, at most
+ * worker drives every HTTP request (rt_http.h) from one poll(), at most
  * ENRICH_PER_RUNTIME at once per runtime, each with a timeout and a size
  * cap, so a hung or lying runtime delays only its own containers;
  * containerd's bundles are small files. A failed request is retried with
@@ -25,10 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include <curl/curl.h>
 
 #include "cgid.h"
-#include "curl_lazy.h"
 #include "enrich.h"
 #include "enrich_prefetch.h"
 #include "log.h"
@@ -59,8 +57,6 @@ struct source {
 	int n_active;		/* its requests in flight */
 	struct jobq parked;	/* jobs waiting for one of them to end */
 };
-
-static int http_ready(struct enricher *e, char *err, size_t errlen);
 
 /* TRY_PENDING: in flight or parked; the job is not ours until it ends. */
 enum try_result { TRY_PENDING, TRY_OK, TRY_NOT_FOUND, TRY_SKIP, TRY_ERROR };
@@ -102,7 +98,6 @@ struct enricher {
 	bool full_warned;		/* main thread only */
 
 	/* the worker's */
-	CURLM *multi;			/* made at the first HTTP request */
 	struct jobq ready, delayed;
 	struct job *active;		/* requests in flight */
 	atomic_ulong n_ok;		/* also the main thread's (fast path) */
@@ -154,7 +149,7 @@ static void jobq_splice(struct jobq *dst, struct jobq *src)
 
 static void job_free(struct enricher *e, struct job *j)
 {
-	rt_http_free(&j->http, e->multi);
+	rt_http_free(&j->http);
 	free(j);
 	atomic_fetch_sub(&e->n_jobs, 1);
 }
@@ -419,9 +414,7 @@ static enum try_result try_http(struct enricher *e, struct job *j, struct source
 		rt_crio_path(path, sizeof(path), j->id);
 	else
 		rt_docker_path(path, sizeof(path), j->id);
-	if (http_ready(e, j->err, sizeof(j->err)) ||
-	    rt_http_start(&j->http, e->multi, s->path, path, e->timeout_ms, j, j->err,
-			  sizeof(j->err)))
+	if (rt_http_start(&j->http, s->path, path, e->timeout_ms, j->err, sizeof(j->err)))
 		return TRY_ERROR;
 	j->next = e->active;
 	e->active = j;
@@ -440,7 +433,7 @@ static enum try_result job_try(struct enricher *e, struct job *j)
 }
 
 /* What an HTTP answer means. */
-static enum try_result http_answer(struct enricher *e, struct job *j, CURLcode rc)
+static enum try_result http_answer(struct enricher *e, struct job *j)
 {
 	enum rt_kind k = job_source(e, j)->kind;
 	struct rt_http *h = &j->http;
@@ -448,7 +441,7 @@ static enum try_result http_answer(struct enricher *e, struct job *j, CURLcode r
 	long status;
 	int r;
 
-	if (rt_http_result(h, rc, e->timeout_ms, &status, j->err, sizeof(j->err)))
+	if (rt_http_result(h, &status, j->err, sizeof(j->err)))
 		return TRY_ERROR;
 	if (status == 404)
 		return TRY_NOT_FOUND;
@@ -580,38 +573,32 @@ static void worker_wake(struct enricher *e)
 		log_debug("enrich: cannot wake the worker: %s", strerror(errno));
 }
 
-/* Until a wake, the requests' sockets (once there are any) or ms. */
+/*
+ * Until a wake, a request's socket is ready or its deadline comes, or ms;
+ * then every request in flight goes on (or times out).
+ */
 static void worker_wait(struct enricher *e, int ms)
 {
-	struct curl_waitfd w = { .fd = e->wake_fd, .events = CURL_WAIT_POLLIN };
-	struct pollfd p = { .fd = e->wake_fd, .events = POLLIN };
-	uint64_t n;
+	struct pollfd p[1 + RT_KINDS * ENRICH_PER_RUNTIME];
+	struct job *act[RT_KINDS * ENRICH_PER_RUNTIME], *j;
+	uint64_t n, now = boot_ns();
+	size_t np = 1, i;
 
-	if (e->multi)
-		curl_api.multi_poll(e->multi, &w, 1, ms, NULL);
-	else
-		poll(&p, 1, ms);
-	if (read(e->wake_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-		log_debug("enrich: eventfd: %s", strerror(errno));
-}
+	p[0] = (struct pollfd){ .fd = e->wake_fd, .events = POLLIN };
+	for (j = e->active; j && np < sizeof(p) / sizeof(p[0]); j = j->next) {
+		uint64_t left = j->http.deadline_ns > now ? j->http.deadline_ns - now : 0;
 
-/*
- * libcurl and the multi handle, at the first request to a runtime's
- * socket (curl_lazy.h); a failure is the job's error, retried as any.
- */
-static int http_ready(struct enricher *e, char *err, size_t errlen)
-{
-	if (e->multi)
-		return 0;
-	if (curl_api_load(err, errlen))
-		return -1;
-	e->multi = curl_api.multi_init();
-	if (!e->multi) {
-		snprintf(err, errlen, "curl_multi_init failed");
-		return -1;
+		if ((uint64_t)ms * 1000000 > left)
+			ms = (int)((left + 999999) / 1000000);
+		act[np - 1] = j;
+		p[np++] = (struct pollfd){ .fd = j->http.fd, .events = rt_http_events(&j->http) };
 	}
-	log_debug("enrich: libcurl loaded for the first request to a runtime");
-	return 0;
+	poll(p, np, ms);
+	if ((p[0].revents & POLLIN) && read(e->wake_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		log_debug("enrich: eventfd: %s", strerror(errno));
+	now = boot_ns();
+	for (i = 1; i < np; i++)
+		rt_http_step(&act[i - 1]->http, p[i].revents, now);
 }
 
 /* A request of j's runtime ended: a job parked for it may go. */
@@ -635,21 +622,17 @@ static void active_remove(struct enricher *e, struct job *j)
 static void collect_done(struct enricher *e)
 {
 	struct job *j;
-	CURLMsg *m;
-	int left;
 
-	while ((m = curl_api.multi_info_read(e->multi, &left))) {
+	for (;;) {
 		enum try_result r;
 
-		if (m->msg != CURLMSG_DONE)
-			continue;
-		j = NULL;
-		curl_api.easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+		for (j = e->active; j && !rt_http_done(&j->http); j = j->next)
+			;
 		if (!j)
-			continue;
+			return;
 		active_remove(e, j);
-		r = http_answer(e, j, m->data.result);
-		rt_http_free(&j->http, e->multi);	/* m is invalid from here */
+		r = http_answer(e, j);
+		rt_http_free(&j->http);
 		if (job_outcome(e, j, r))
 			job_run(e, j);
 	}
@@ -705,7 +688,6 @@ static void *worker(void *arg)
 	struct enricher *e = arg;
 	uint64_t now;
 	bool stop;
-	int running;
 
 	for (;;) {
 		pthread_mutex_lock(&e->lock);
@@ -717,11 +699,8 @@ static void *worker(void *arg)
 		now = boot_ns();
 		promote_due(e, now);
 		start_ready(e);
-		if (e->multi) {
-			curl_api.multi_perform(e->multi, &running);
-			collect_done(e);
-		}
 		worker_wait(e, wait_ms(e, boot_ns()));
+		collect_done(e);
 	}
 	return NULL;
 }
@@ -982,10 +961,7 @@ void enrich_stop(struct enricher *e)
 		jobq_free(e, &e->src[k].parked);
 	log_debug("enrich: %lu containers named, %lu failed, %lu unknown to every runtime",
 		  (unsigned long)atomic_load(&e->n_ok), e->n_failed, e->n_unknown);
-	if (e->multi)
-		curl_api.multi_cleanup(e->multi);
 	close(e->wake_fd);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
-	curl_api_cleanup();
 }

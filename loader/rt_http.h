@@ -1,39 +1,61 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * One HTTP GET over a unix socket, driven by a curl multi handle: a
- * timeout for the whole request and a cap on the response size.
+ * One HTTP/1.1 GET over a unix socket, non-blocking, driven by the
+ * enrichment worker's poll(): a deadline for the whole request and a cap
+ * on the answer's size; the body by Content-Length, chunked, or until the
+ * server closes. Our own client: libcurl, with the TLS and authentication
+ * libraries it pulls in, cost the daemon 7-8 MiB of memory for a GET to a
+ * local socket.
  */
 #ifndef CGTRACK_RT_HTTP_H
 #define CGTRACK_RT_HTTP_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <curl/curl.h>
+#include <stdint.h>
 
 struct rt_http {
-	CURL *easy;
-	char *body;			/* NUL-terminated */
+	int fd;				/* valid while has_fd */
+	bool has_fd;
+	int phase;			/* sending, receiving, done */
+	char req[640];
+	size_t req_len, req_off;
+	char *raw;			/* all the server sent */
+	size_t raw_len, raw_alloc;
+	size_t head_len;		/* status line and headers; 0 until whole */
+	long status;
+	long long content_length;	/* -1: none given */
+	bool chunked;
+	char *body;			/* the answer, NUL-terminated, in raw */
 	size_t len;
-	size_t alloc;
-	bool too_large;
-	char errbuf[CURL_ERROR_SIZE];
+	uint64_t deadline_ns;		/* CLOCK_BOOTTIME */
+	long timeout_ms;
+	char fail[160];			/* why it failed; "" if it did not */
 };
 
 /*
- * Start GET http://localhost<path> on the unix socket sock; priv is what
- * CURLINFO_PRIVATE gives back. Returns 0, or -1 with a reason in err.
+ * Connect to the unix socket sock and start GET path. Returns 0, or -1
+ * with a reason in err (nothing to free then).
  */
-int rt_http_start(struct rt_http *h, CURLM *multi, const char *sock, const char *path,
-		  long timeout_ms, void *priv, char *err, size_t errlen);
+int rt_http_start(struct rt_http *h, const char *sock, const char *path, long timeout_ms,
+		  char *err, size_t errlen);
+
+/* What to poll() the fd for: POLLOUT while sending, POLLIN after. */
+short rt_http_events(const struct rt_http *h);
 
 /*
- * The request is done (CURLMSG_DONE with rc): 0 and the HTTP status, or
- * -1 with a reason in err (timeout, refused, too large, cut short...).
+ * Go on after poll() said revents (0: only the deadline is checked).
+ * Returns true once the request is over: an answer, or a failure.
  */
-int rt_http_result(struct rt_http *h, CURLcode rc, long timeout_ms, long *status,
-		   char *err, size_t errlen);
+bool rt_http_step(struct rt_http *h, short revents, uint64_t now_ns);
 
-/* Remove from the multi handle and free everything; safe twice. */
-void rt_http_free(struct rt_http *h, CURLM *multi);
+/* The request is over (rt_http_step() returned true). */
+bool rt_http_done(const struct rt_http *h);
+
+/* Over: 0 and the HTTP status, or -1 with the reason in err. */
+int rt_http_result(const struct rt_http *h, long *status, char *err, size_t errlen);
+
+/* Close and free; safe twice, and on a zeroed struct. */
+void rt_http_free(struct rt_http *h);
 
 #endif

@@ -21,7 +21,7 @@ DEB_REVISION ?=
 DEB_ARM64_OUT ?= build/deb-arm64
 DEB_DEPS     := debhelper dpkg-dev lintian fakeroot devscripts \
 		clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
-		libjson-c-dev libcurl4-openssl-dev make gcc
+		libjson-c-dev make gcc
 
 .PHONY: deb deb-arm64 deb-deps
 

@@ -3,9 +3,10 @@
 # (scripts/kmatrix/: 5 Debian kernels x cgroup v2 / v1 / hybrid in qemu).
 #
 #   make static            $(OUTPUT)/static/cgtrack: -static against libbpf.a,
-#                          libelf.a, libz.a (libzstd.a); no enrichment (libcurl
-#                          does not link statically: tests/kmatrix/enrich_none.c
-#                          stands in for loader/enrich*.c and loader/rt_*.c).
+#                          libelf.a, libz.a (libzstd.a); no enrichment (it is
+#                          not what the matrix tests, and needs json-c:
+#                          tests/kmatrix/enrich_none.c stands in for
+#                          loader/enrich*.c and loader/rt_*.c).
 #                          Same BPF object and skeleton as `make`. Also
 #                          kmx-verifier (tests/kmatrix/) and the example
 #                          consumers (execcount, tracee_compat) if present.
@@ -30,7 +31,7 @@ KMATRIX_PAYLOAD := $(OUTPUT)/kmatrix/payload
 KMATRIX_TIMEOUT ?= 240
 KMATRIX_ARGS   ?=
 
-# The loader without the enrichment sources (they need libcurl and json-c).
+# The loader without the enrichment sources (they need json-c).
 STATIC_LOADER_SRCS := $(filter-out loader/enrich%.c loader/rt_%.c,$(LOADER_SRCS))
 STATIC_OBJS := $(patsubst loader/%.c,$(STATIC_OUTPUT)/loader/%.o,$(STATIC_LOADER_SRCS)) \
 	       $(STATIC_OUTPUT)/loader/enrich_none.o

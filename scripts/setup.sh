@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make \
-gcc libjson-c-dev libcurl4-openssl-dev jq busybox-static \
+gcc libjson-c-dev jq busybox-static \
 python3-prometheus-client"
 
 missing=""

@@ -39,8 +39,9 @@ else
 	t_fail "unknown ids given up by every runtime" "$(grep -c 'failed 3 times' "$T_TMP/daemon.err") of $((3 * ${#ids[@]})) give-ups logged"
 fi
 t_true "the daemon survives runtimes failing in turn (no use-after-free)" kill -0 "$T_DAEMON_PID"
-# libcurl is loaded at the first request to a runtime's socket (loader/curl_lazy.c)
-t_eq "no runtime socket: libcurl is not loaded" 0 "$(grep -c 'libcurl' "/proc/$T_DAEMON_PID/maps")"
+# HTTP is our own client (loader/rt_http.c): no libcurl, no TLS library
+nolibs() { grep -c -E 'libcurl|libssl|libcrypto|libgnutls|libnghttp' "/proc/$T_DAEMON_PID/maps"; }
+t_eq "the daemon maps no libcurl and no TLS library" 0 "$(nolibs)"
 # (the daemon tracks the whole hierarchy: others' containers may count too)
 n=$(failed)
 t_true "enrich_failed counts them ($n >= ${#ids[@]})" test "$n" -ge "${#ids[@]}"
@@ -148,7 +149,7 @@ if t_wait_eq "API answer" 5 registry.example/web:api t_field "$kb" image; then
 else
 	t_fail "the API's answer replaces the record's" "$(t_entry "$kb"); requests: $(cat "$T_TMP/docker.log" 2>/dev/null)"
 fi
-t_true "a runtime socket asked: libcurl is loaded" grep -q 'libcurl' "/proc/$T_DAEMON_PID/maps"
+t_eq "a runtime socket asked: still no libcurl, no TLS library" 0 "$(nolibs)"
 t_eq "the API was asked about the recorded container" 1 \
 	"$(grep -c "^GET /containers/$both/json" "$T_TMP/docker.log")"
 sleep 2.5	# the API's 404 for the other one, and its recheck
@@ -156,43 +157,6 @@ t_eq "a container the API does not know keeps its record's names" \
 	"lonely|registry.example/lonely:1|docker" \
 	"$(t_entry "$kr" | jq -r '"\(.name)|\(.image)|\(.info_runtime)"')"
 t_eq "... and is not counted as failed" "$f0" "$(failed)"
-t_daemon_stop
-
-# --- libcurl missing (hidden in the daemon's mount namespace): the
-# container is tracked, the request fails with a message naming the
-# library and the package, it is counted as failed, the daemon lives on
-libs=()
-for l in libcurl.so.4 libcurl-gnutls.so.4; do
-	f=$(ldconfig -p | awk -v l="$l" '$1 == l && /x86-64|aarch64|64bit/ { print $NF; exit }')
-	[ -n "$f" ] && libs+=("$(readlink -f "$f")")
-done
-cat >"$T_TMP/nocurl" <<'WRAP'
-#!/bin/sh
-# cgtrack with libcurl hidden: /dev/null bound over each library file
-exec unshare --mount --propagation private sh -c '
-	for l in $NOCURL_LIBS; do mount --bind /dev/null "$l" || exit 1; done
-	exec "$0" "$@"' "$REAL_CGTRACK" "$@"
-WRAP
-chmod +x "$T_TMP/nocurl"
-f0=$(failed)
-NOCURL_LIBS="${libs[*]}" REAL_CGTRACK=$CGTRACK CGTRACK=$T_TMP/nocurl \
-	t_daemon_start --cgroup-mode v2 --expiry 1 --runtime "docker:$T_TMP/docker.sock" ||
-	{ t_fail "daemon start (libcurl hidden)" "see log"; exit 1; }
-nc=$(new_id)
-jq -n --arg id "$nc" '{Id: $id, Name: "/nocurl", Config: {Image: "registry.example/x:1", Labels: {}}}' \
-	>"$T_TMP/api/$nc.json"
-t_mkdir v2 "docker/$nc" >/dev/null
-t_eq "libcurl missing: the container is tracked" true "$(t_field "$(key_of "docker/$nc")" alive)"
-if t_wait_for "libcurl error" 10 grep -q "about container $nc failed 3 times: cannot load libcurl (libcurl.so.4): .*(the libcurl4 package)" "$T_TMP/daemon.err"; then
-	t_ok "libcurl missing: the request fails naming the library and its package"
-else
-	t_fail "libcurl missing: the error names the library" "$(grep "$nc" "$T_TMP/daemon.err" | tail -2)"
-fi
-# (the earlier sections' containers, asked again at start, fail the same way)
-n=$(failed)
-t_true "libcurl missing: counted as failed ($n > $f0)" test "$n" -gt "$f0"
-t_eq "libcurl missing: not named" "" "$(t_field "$(key_of "docker/$nc")" name)"
-t_true "libcurl missing: the daemon is alive" kill -0 "$T_DAEMON_PID"
 t_daemon_stop
 
 # --- names from the API alone, containers made in pairs 0.3 ms apart: the

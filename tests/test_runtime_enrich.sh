@@ -27,6 +27,8 @@ STREAM=b3b3000000000000000000000000000000000000000000000000000000000001
 CLOSE=b4b4000000000000000000000000000000000000000000000000000000000001
 BADJSON=b5b5000000000000000000000000000000000000000000000000000000000001
 LIE=c0c0000000000000000000000000000000000000000000000000000000000001
+CHUNKED=a1a1000000000000000000000000000000000000000000000000000000000001	# answered in chunks
+BADCHUNK=b6b6000000000000000000000000000000000000000000000000000000000001	# malformed chunks
 STAT_ENRICH_FAILED=10	# enum cgtrack_stat in include/cgtrack/abi.h
 
 if ! command -v python3 >/dev/null; then
@@ -74,6 +76,7 @@ for f in "$FAKES"/crio/* "$FAKES"/docker/*; do
 done
 C=${NEW[$C]} SB=${NEW[$SB]} GOOD=${NEW[$GOOD]} HANG=${NEW[$HANG]} HUGE=${NEW[$HUGE]}
 STREAM=${NEW[$STREAM]} CLOSE=${NEW[$CLOSE]} BADJSON=${NEW[$BADJSON]} LIE=${NEW[$LIE]}
+CHUNKED=${NEW[$CHUNKED]} BADCHUNK=${NEW[$BADCHUNK]}
 # More hung containers than requests a runtime may have in flight (8).
 HANGS=()
 for i in $(seq 1 9); do
@@ -93,11 +96,11 @@ t_daemon_start --cgroup-mode v2 --expiry 1 --enrich-timeout 500ms \
 
 # Bad peers first: their requests hang or fail while the rest goes on.
 t0=$(ms)
-for id in $HANG "${HANGS[@]}" $HUGE $STREAM $CLOSE $BADJSON $LIE; do
+for id in $HANG "${HANGS[@]}" $HUGE $STREAM $CLOSE $BADJSON $BADCHUNK $LIE; do
 	t_mkdir v2 "docker/$id" >/dev/null
 done
 sleep 0.2
-t_mkdir v2 "$POD/crio-$C.scope" "u.slice/$GOOD" >/dev/null
+t_mkdir v2 "$POD/crio-$C.scope" "u.slice/$GOOD" "docker/$CHUNKED" >/dev/null
 t1=$(ms)
 list=$(cgt list --json)
 t2=$(ms)
@@ -126,6 +129,10 @@ t_wait_for "unknown named" 2 has_info "u.slice/$GOOD" docker
 t_eq "a bare id (runtime unknown) that docker knows: runtime docker (the path's kept as path_runtime), info from docker" \
 	"docker|unknown|docker|fake-web|fake/web:1" \
 	"$(t_entry "$(key_of "u.slice/$GOOD")" | jq -r '[.runtime, .path_runtime, .info_runtime, .name, .image] | join("|")')"
+t_wait_for "chunked named" 2 has_info "docker/$CHUNKED" docker
+t_eq "an answer in chunks (sizes 1, 7, 300, then 4 KiB; an extension, a trailer) is read whole" \
+	"fake-chunked|fake/web:1" \
+	"$(t_entry "$(key_of "docker/$CHUNKED")" | jq -r '[.name, .image] | join("|")')"
 row=$(cgt list | awk -v id="${C:0:12}" '$2 == id')
 [[ $row == *" crio "*" nginx "*" docker.io/library/nginx:1.25.3 "*" shop/web-0 "* ]] &&
 	t_ok "list (table) shows runtime, name, image and pod" ||
@@ -136,18 +143,18 @@ row=$(cgt list | awk -v id="${C:0:12}" '$2 == id')
 # the counter must equal the number of containers logged as failed.
 all_gave_up() {
 	local id
-	for id in $HANG "${HANGS[@]}" $HUGE $STREAM $CLOSE $BADJSON; do
+	for id in $HANG "${HANGS[@]}" $HUGE $STREAM $CLOSE $BADJSON $BADCHUNK; do
 		[ "$(gave_up "$id")" -ge 1 ] || return 1
 	done
 }
 if t_wait_for "failures logged" 15 all_gave_up; then
-	t_ok "14 bad peers given up after $(($(ms) - t0)) ms"
+	t_ok "15 bad peers given up after $(($(ms) - t0)) ms"
 else
-	t_fail "14 bad peers given up" "counter $(failed); log: $(grep -c 'failed 3 times' "$T_TMP/daemon.err") lines"
+	t_fail "15 bad peers given up" "counter $(failed); log: $(grep -c 'failed 3 times' "$T_TMP/daemon.err") lines"
 fi
 sleep 0.2
 n=0
-for id in $HANG "${HANGS[@]}" $HUGE $STREAM $CLOSE $BADJSON; do
+for id in $HANG "${HANGS[@]}" $HUGE $STREAM $CLOSE $BADJSON $BADCHUNK; do
 	[ "$(gave_up "$id")" = 1 ] || n=$((n + 1))
 done
 t_eq "each bad peer logged once" 0 "$n"
@@ -168,14 +175,15 @@ check_log "10 MB with Content-Length" "$HUGE" "larger than 1048576 bytes"
 check_log "10 MB without Content-Length" "$STREAM" "larger than 1048576 bytes"
 check_log "closes mid-response" "$CLOSE" "partial file\\|closed"
 check_log "invalid JSON" "$BADJSON" "invalid JSON"
+check_log "malformed chunks" "$BADCHUNK" "a malformed chunked answer"
 t_eq "bounded retries: 3 requests for the hung container" 3 "$(requests docker "$HANG")"
 t_eq "a wrong answer is a \"not found\": asked once more, 1 s later" 2 "$(requests docker "$LIE")"
 n=0
-for id in $HANG $HUGE $STREAM $CLOSE $BADJSON $LIE; do
+for id in $HANG $HUGE $STREAM $CLOSE $BADJSON $BADCHUNK $LIE; do
 	got=$(info "docker/$id" state)/$(info "docker/$id" runtime)/$(info "docker/$id" name)/$(info "docker/$id" info_runtime)
 	[ "$got" = "created/docker//" ] || { t_fail "bad peer $id tracked, unnamed" "$got"; n=1; }
 done
-[ $n = 0 ] && t_ok "the 6 containers of bad peers are tracked, without names"
+[ $n = 0 ] && t_ok "the 7 containers of bad peers are tracked, without names"
 
 # Removal: the sweep deletes the entry and its info after the expiry (1 s).
 key=$(key_of "$POD/crio-$C.scope")

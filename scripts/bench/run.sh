@@ -336,6 +336,47 @@ idle_end() {
 	fi
 	b_kill "$IDLE_PID"
 	"$CGT" unload --pin-dir "$PIN_IDLE" >/dev/null || b_die "cannot unload $PIN_IDLE"
+	rss_socket
+}
+
+# ---- 4c. the daemon's memory once a runtime's API answered ---------------------------
+# docker's bytes from a fake socket (tests/fakes/fake_runtime.py, the record
+# directory out of reach): VmHWM once a container of the idle hierarchy was
+# named by the API, so that the HTTP client and the JSON parser have run.
+rss_socket() {
+	local dir=$B_TMP/fakedocker pin=$PIN_IDLE-sock id fpid pid i
+	local fixture=$ROOT/tests/fakes/docker/a0a0000000000000000000000000000000000000000000000000000000000001.json
+	command -v python3 >/dev/null || { b_log "no python3: no memory row with a runtime socket"; return 0; }
+	b_log "4c. the daemon's memory with docker's socket asked (a fake one)"
+	id=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+	mkdir -p "$dir/records"
+	sed "s/a0a0000000000000000000000000000000000000000000000000000000000001/$id/g" \
+		"$fixture" >"$dir/records/$id.json"
+	setsid python3 "$ROOT/tests/fakes/fake_runtime.py" --socket "$dir/sock" --style docker \
+		--dir "$dir/records" --log "$dir/log" >"$dir/out" 2>&1 </dev/null &
+	fpid=$!
+	B_PIDS+=("$fpid")
+	for i in $(seq 1 100); do [ -S "$dir/sock" ] && break; sleep 0.05; done
+	B_PINS+=("$pin")
+	setsid "$CGT" run --pin-dir "$pin" --pidfile "$dir/pid" --cgroup-mode v1 \
+		--v1-controller "name=${HIER_NAME}i" --runtime "docker:$dir/sock" \
+		--runtime "docker-root:$dir/no-records" >"$dir/cgt.out" 2>"$dir/cgt.err" </dev/null &
+	pid=$!
+	B_PIDS+=("$pid")
+	b_wait_file "$dir/pid" . 10 "$pid" || b_die "cgtrack run (docker socket) did not start"
+	mkdir -p "$B_TMP/idle/docker/$id"
+	for i in $(seq 1 200); do
+		"$CGT" list --pin-dir "$pin" --json 2>/dev/null |
+			jq -e 'any(.[]; .name == "fake-web")' >/dev/null && break
+		sleep 0.05
+	done
+	[ "$i" -lt 200 ] || b_die "the fake docker socket's container was not named: $(tail -2 "$dir/cgt.err")"
+	sleep 1
+	b_proc_sample "$pid" | jq -c '{hwm_kb, rss_kb}' | b_rec memory cgtrack-socket 0
+	b_kill "$pid"
+	b_kill "$fpid"
+	rmdir "$B_TMP/idle/docker/$id" "$B_TMP/idle/docker"
+	"$CGT" unload --pin-dir "$pin" >/dev/null || b_die "cannot unload $pin"
 }
 
 # ---- 3. start-up -------------------------------------------------------------------

@@ -51,8 +51,8 @@ make -s -C "$dir/src" OUTPUT="$dir/build" >&2
 # its own sweep, timed (scripts/bench/sweeptime.c on this variant's loader)
 objs=()
 for o in "$dir"/build/loader/*.o; do [ "${o##*/}" = main.o ] || objs+=("$o"); done
-read -ra libs <<<"$(pkg-config --libs libbpf json-c libcurl 2>/dev/null ||
-	echo -lbpf -lelf -lz -ljson-c -lcurl)"
+read -ra libs <<<"$(pkg-config --libs libbpf json-c 2>/dev/null ||
+	echo -lbpf -lelf -lz -ljson-c)"
 ${CC:-cc} -O2 -g -std=gnu11 -D_GNU_SOURCE -I"$dir/src/include" -I"$dir/build" \
 	-I"$dir/src/loader" "$ROOT/scripts/bench/sweeptime.c" "${objs[@]}" "${libs[@]}" \
 	-o "$dir/build/sweeptime" >&2

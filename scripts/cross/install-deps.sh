@@ -9,8 +9,7 @@
 # version (apt may upgrade an amd64 library to keep them in step).
 # Also qemu-system-arm (qemu-system-aarch64) for booting arm64 kernels.
 # For the arm64 .deb (`make deb-arm64`, dynamically linked, with
-# enrichment): libcurl4-openssl-dev:arm64, libjson-c-dev:arm64 and
-# pkg-config:arm64 (its aarch64-linux-gnu-pkg-config), what
+# enrichment): libjson-c-dev:arm64 and pkg-config:arm64 (its aarch64-linux-gnu-pkg-config), what
 # `dpkg-checkbuilddeps -a arm64` asks for beyond the above; and
 # qemu-user-static, with which tests/test_deb_arm64.sh runs the packaged
 # aarch64 binary (qemu-aarch64-static -L /).
@@ -21,7 +20,7 @@ PKGS=(
     libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64
     clang llvm bpftool debian-archive-keyring
     qemu-system-arm cpio gzip
-    libcurl4-openssl-dev:arm64 libjson-c-dev:arm64 pkg-config:arm64
+    libjson-c-dev:arm64 pkg-config:arm64
     qemu-user-static
 )
 

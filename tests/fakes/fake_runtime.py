@@ -23,7 +23,7 @@ import sys
 import time
 
 BIG = 10 * 1024 * 1024
-KINDS = ("json", "hang", "huge", "stream", "close")
+KINDS = ("json", "hang", "huge", "stream", "close", "chunked", "badchunk")
 
 
 class Handler(socketserver.StreamRequestHandler):
@@ -71,11 +71,33 @@ class Handler(socketserver.StreamRequestHandler):
             self.send(200, b"", close=True)
             self.spew(BIG)
             return False
+        if kind == "chunked":
+            # as Go's net/http sends a body it could not buffer: chunks of
+            # any size, here with an extension and a trailer too
+            self.send_chunked(data, [1, 7, 300], b"")
+            return True
+        if kind == "badchunk":
+            self.send_chunked(data[:100], [50], b"zz\r\n")
+            return False
         if kind == "close":
             self.send(200, data[: len(data) // 2], length=len(data) + 1000)
             return False
         self.not_found(cid or path)
         return True
+
+    def send_chunked(self, data, sizes, bad):
+        head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                "Transfer-Encoding: chunked\r\n\r\n")
+        out, at, i = [head.encode()], 0, 0
+        while at < len(data):
+            n = sizes[i] if i < len(sizes) else 4096
+            piece = data[at:at + n]
+            ext = b";note=x" if i == 1 else b""
+            out.append(b"%x%s\r\n%s\r\n" % (len(piece), ext, piece))
+            at, i = at + n, i + 1
+        out.append(bad or b"0\r\nX-Trailer: 1\r\n\r\n")
+        self.wfile.write(b"".join(out))
+        self.wfile.flush()
 
     def spew(self, n):
         chunk = b" " * 65536
