@@ -15,8 +15,8 @@
 
 enum { PHASE_SEND, PHASE_RECV, PHASE_DONE };
 
-#define HEAD_MAX	(64u * 1024)	/* status line and headers */
-#define READ_CHUNK	(64u * 1024)
+#define HEAD_MAX	((size_t)64 * 1024)	/* status line and headers */
+#define READ_CHUNK	((size_t)64 * 1024)
 
 static bool fail(struct rt_http *h, const char *fmt, const char *what)
 {
@@ -60,7 +60,7 @@ int rt_http_start(struct rt_http *h, const char *sock, const char *path, long ti
 		return -1;
 	}
 	h->req_len = (size_t)n;
-	strcpy(sa.sun_path, sock);
+	memcpy(sa.sun_path, sock, strlen(sock) + 1);
 	h->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (h->fd < 0) {
 		snprintf(err, errlen, "socket: %s", strerror(errno));
@@ -227,7 +227,7 @@ static bool on_data(struct rt_http *h, bool eof)
 		if (parse_head(h))
 			return true;
 	}
-	if (h->raw_len - h->head_len > RT_BODY_MAX + HEAD_MAX)	/* chunk framing */
+	if (h->raw_len - h->head_len > (size_t)RT_BODY_MAX + HEAD_MAX)	/* chunk framing */
 		return too_large(h);
 	return complete(h, eof);
 }

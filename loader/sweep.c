@@ -152,6 +152,8 @@ static size_t delete_keys(int fd, uint32_t *keys, size_t n, const struct pinned 
 			no_batch = 1;
 			break;
 		}
+		if (count > n - done)
+			count = (__u32)(n - done);
 		/* a batch deletes its keys in order, up to the first missing */
 		for (__u32 i = 0; filter && i < count; i++)
 			pins_filter_sub(filter, keys[done + i]);
