@@ -16,6 +16,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "cgtrack/abi.h"
+#include "lib/filter.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -42,32 +43,6 @@ struct {
 	__type(value, struct cgtrack_info);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } info SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct cgtrack_filter);
-	__uint(map_flags, BPF_F_MMAPABLE);
-} filter SEC(".maps");
-
-/*
- * After a delete: one entry fewer under this slot. Never below 0 (entries
- * written by hand were not counted): a slot that wrapped would later read
- * 0 with an entry in it.
- */
-static __always_inline void filter_sub(__u32 key)
-{
-	__u32 zero = 0;
-	struct cgtrack_filter *f = bpf_map_lookup_elem(&filter, &zero);
-	__u32 *c;
-
-	if (!f)
-		return;
-	c = &f->count[CGTRACK_FILTER_SLOT(key)];
-	if (*c)
-		__sync_fetch_and_add(c, -1);
-}
 
 /* in: set by the loader before each run; out: this run's counts */
 __u64 expiry_ns;

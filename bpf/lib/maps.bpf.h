@@ -5,6 +5,7 @@
 
 #include "cgtrack/abi.h"
 #include "cgtrack/parser.h"
+#include "filter.bpf.h"
 
 /*
  * The loader sets max_entries (--max-entries) and each map's pin path
@@ -116,34 +117,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct cgtrack_scratch);
 } scratch SEC(".maps");
-
-/* see struct cgtrack_filter: mmapable, so that the loader's updates are atomic too */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct cgtrack_filter);
-	__uint(map_flags, BPF_F_MMAPABLE);
-} filter SEC(".maps");
-
-/* 0: no entry has this key (the map needs no lookup); else: look it up */
-static __always_inline int filter_may_have(__u32 key)
-{
-	__u32 zero = 0;
-	struct cgtrack_filter *f = bpf_map_lookup_elem(&filter, &zero);
-
-	return !f || f->count[CGTRACK_FILTER_SLOT(key)];
-}
-
-/* Before an insert under key: +1; after an insert that failed: -1. */
-static __always_inline void filter_add(__u32 key, int delta)
-{
-	__u32 zero = 0;
-	struct cgtrack_filter *f = bpf_map_lookup_elem(&filter, &zero);
-
-	if (f)
-		__sync_fetch_and_add(&f->count[CGTRACK_FILTER_SLOT(key)], delta);
-}
 
 static __always_inline void stat_inc(__u32 idx)
 {
