@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,26 +19,28 @@ enum { PHASE_SEND, PHASE_RECV, PHASE_DONE };
 #define HEAD_MAX	((size_t)64 * 1024)	/* status line and headers */
 #define READ_CHUNK	((size_t)64 * 1024)
 
-static bool fail(struct rt_http *h, const char *fmt, const char *what)
+/* The request is over, failed for the reason given. Returns true (over). */
+__attribute__((format(printf, 2, 3)))
+static bool fail(struct rt_http *h, const char *fmt, ...)
 {
-	snprintf(h->fail, sizeof(h->fail), fmt, what);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(h->fail, sizeof(h->fail), fmt, ap);
+	va_end(ap);
 	h->phase = PHASE_DONE;
 	return true;
 }
 
 static bool too_large(struct rt_http *h)
 {
-	snprintf(h->fail, sizeof(h->fail), "the response is larger than %u bytes", RT_BODY_MAX);
-	h->phase = PHASE_DONE;
-	return true;
+	return fail(h, "the response is larger than %u bytes", RT_BODY_MAX);
 }
 
 static bool cut_short(struct rt_http *h)
 {
-	snprintf(h->fail, sizeof(h->fail), "the connection closed before the answer was "
-		 "complete (%zu bytes received)", h->raw_len);
-	h->phase = PHASE_DONE;
-	return true;
+	return fail(h, "the connection closed before the answer was complete (%zu bytes "
+		    "received)", h->raw_len);
 }
 
 int rt_http_start(struct rt_http *h, const char *sock, const char *path, long timeout_ms,
@@ -106,10 +109,10 @@ static bool parse_head(struct rt_http *h)
 	char *line = h->raw, *head_end = h->raw + h->head_len - 2, *end, *v;
 
 	if (strncmp(line, "HTTP/1.", 7) || !line[7] || line[8] != ' ')
-		return fail(h, "not an HTTP answer%s", "");
+		return fail(h, "not an HTTP answer");
 	h->status = strtol(line + 9, &end, 10);
 	if (end == line + 9 || h->status < 100 || h->status > 999)
-		return fail(h, "a malformed HTTP status line%s", "");
+		return fail(h, "a malformed HTTP status line");
 	for (line = (char *)memmem(line, h->head_len, "\r\n", 2) + 2; line < head_end;
 	     line = end + 2) {
 		end = memmem(line, (size_t)(head_end - line), "\r\n", 2);
@@ -119,7 +122,7 @@ static bool parse_head(struct rt_http *h)
 		if ((v = (char *)header(line, "Content-Length"))) {
 			h->content_length = strtoll(v, NULL, 10);
 			if (h->content_length < 0)
-				return fail(h, "a negative Content-Length%s", "");
+				return fail(h, "a negative Content-Length");
 		} else if ((v = (char *)header(line, "Transfer-Encoding"))) {
 			h->chunked = strcasestr(v, "chunked") != NULL;
 		}
@@ -191,7 +194,7 @@ static bool complete(struct rt_http *h, bool eof)
 		if (r == -2)
 			return too_large(h);
 		if (r < 0)
-			return fail(h, "a malformed chunked answer%s", "");
+			return fail(h, "a malformed chunked answer");
 		if (!r)
 			return eof ? cut_short(h) : false;
 		unchunk(b, got, b, &h->len);
@@ -220,7 +223,7 @@ static bool on_data(struct rt_http *h, bool eof)
 		end = h->raw_len >= 4 ? memmem(h->raw, h->raw_len, "\r\n\r\n", 4) : NULL;
 		if (!end) {
 			if (h->raw_len > HEAD_MAX)
-				return fail(h, "the answer's headers are over 64 KiB%s", "");
+				return fail(h, "the answer's headers are over 64 KiB");
 			return eof ? cut_short(h) : false;
 		}
 		h->head_len = (size_t)(end - h->raw) + 4;
@@ -243,7 +246,7 @@ static bool receive(struct rt_http *h)
 			char *nb = realloc(h->raw, want);
 
 			if (!nb)
-				return fail(h, "out of memory%s", "");
+				return fail(h, "out of memory");
 			h->raw = nb;
 			h->raw_alloc = want;
 		}
@@ -288,12 +291,9 @@ bool rt_http_step(struct rt_http *h, short revents, uint64_t now_ns)
 		return true;
 	if (h->phase == PHASE_DONE)
 		return true;
-	if (now_ns >= h->deadline_ns) {
-		snprintf(h->fail, sizeof(h->fail), "no complete answer within %ld ms "
-			 "(%zu bytes received)", h->timeout_ms, h->raw_len);
-		h->phase = PHASE_DONE;
-		return true;
-	}
+	if (now_ns >= h->deadline_ns)
+		return fail(h, "no complete answer within %ld ms (%zu bytes received)",
+			    h->timeout_ms, h->raw_len);
 	return false;
 }
 
