@@ -174,11 +174,13 @@ static int filter_map(const char *pin_dir, struct pinned *p)
 	void *m;
 
 	p->filter = open_one(pin_dir, CGTRACK_PIN_FILTER, true, false);
-	if (p->filter < 0) {
+	if (p->filter < 0 && errno != ENOENT)	/* the reason, said as for any pin */
+		p->filter = open_one(pin_dir, CGTRACK_PIN_FILTER, true, true);
+	else if (p->filter < 0)
 		log_err("%s/%s is missing: pins of an incompatible build (run `cgtrack "
 			"unload`, or `cgtrack run --replace`)", pin_dir, CGTRACK_PIN_FILTER);
+	if (p->filter < 0)
 		return -1;
-	}
 	m = mmap(NULL, sizeof(struct cgtrack_filter), PROT_READ | PROT_WRITE, MAP_SHARED,
 		 p->filter, 0);
 	if (m == MAP_FAILED) {

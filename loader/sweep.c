@@ -4,8 +4,9 @@
  * their containers_map and info twins.
  *
  * Where the kernel runs syscall programs (5.14+; 6.1+ for the maps not
- * preallocated, info and containers, in one), it sweeps in place: bpf/ksweep.bpf.c walks `containers` with
- * bpf_for_each_map_elem() and decides on each element as it deletes it.
+ * preallocated, info and containers, in one), it sweeps in place:
+ * bpf/ksweep.bpf.c walks `containers` with bpf_for_each_map_elem() and
+ * decides on each element as it deletes it.
  * A sweep of 100,000 dead entries then costs the kernel's hash deletes
  * and no copy; the program is loaded once per process and kept.
  *
