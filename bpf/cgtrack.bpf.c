@@ -19,6 +19,8 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile int tracked_v2 = 1;		/* track the cgroup2 hierarchy */
 const volatile int tracked_hierarchy = 0;	/* its hierarchy id */
 const volatile int tracked_ssid = -1;		/* v1: controller index */
+/* CGTRACK_CONFIG_CONTAINERS_MAP: keep the tracee-compatible map too */
+const volatile int keep_containers_map = 0;
 
 /*
  * tp_btf arguments are BTF pointers: plain (fault-safe) loads walk them,
@@ -161,7 +163,9 @@ int BPF_PROG(cgtrack_mkdir, struct cgroup *cgrp, const char *path)
 		stat_inc(CGTRACK_STAT_PATH_REJECTED);
 		return 0;
 	}
-	parent = level > 1 ? bpf_map_lookup_elem(&containers, &pkey) : NULL;
+	/* most parents are not containers': the filter spares their lookup */
+	parent = level > 1 && filter_may_have(pkey) ?
+		 bpf_map_lookup_elem(&containers, &pkey) : NULL;
 	if (parent)
 		__builtin_memcpy(&s->parent, parent, sizeof(s->parent));
 	/* cgtrack_match_name(), in two global functions */
@@ -182,7 +186,8 @@ int BPF_PROG(cgtrack_mkdir, struct cgroup *cgrp, const char *path)
 	ts = s->entry.created_ns;
 	filter_add(key, 1);
 	if (bpf_map_update_elem(&containers, &key, &s->entry, BPF_ANY) ||
-	    bpf_map_update_elem(&containers_map, &key, &state, BPF_ANY)) {
+	    (keep_containers_map &&
+	     bpf_map_update_elem(&containers_map, &key, &state, BPF_ANY))) {
 		/* most likely full: counted, and `cgtrack status` warns */
 		bpf_map_delete_elem(&containers, &key);
 		filter_add(key, -1);	/* nothing of ours is left under key */
@@ -229,7 +234,8 @@ static __always_inline void set_started(__u32 key)
 	if (!e || e->state != CGTRACK_STATE_CREATED)
 		return;
 	e->state = CGTRACK_STATE_STARTED;
-	bpf_map_update_elem(&containers_map, &key, &state, BPF_EXIST);
+	if (keep_containers_map)
+		bpf_map_update_elem(&containers_map, &key, &state, BPF_EXIST);
 	stat_inc(CGTRACK_STAT_STARTED);
 	notify(key, e->cgroup_id, CGTRACK_EV_STARTED, bpf_ktime_get_boot_ns(), 0);
 }

@@ -208,6 +208,13 @@ static int check_adoptable(const struct load_opts *o, struct cgtrack_config *cfg
 	}
 	if (links != N_LINK_PINS)
 		return 0;	/* maps only (e.g. after a crash mid-load): reload */
+	if (o->containers_map && !(cfg->flags & CGTRACK_CONFIG_CONTAINERS_MAP)) {
+		/* adopting would leave empty the map this run was asked to keep */
+		log_err("the pinned programs in %s do not keep containers_map "
+			"(loaded without --containers-map): run `cgtrack run --replace "
+			"--containers-map`, or `cgtrack unload` first", o->pin_dir);
+		return -1;
+	}
 	return 1;
 }
 
@@ -335,6 +342,7 @@ static int write_config(struct cgtrack *skel, const struct load_opts *o)
 		.hierarchy_id = (__u32)o->th->hierarchy_id,
 		.subsys_id = o->th->ssid,
 		.max_entries = bpf_map__max_entries(skel->maps.containers),
+		.flags = o->containers_map ? CGTRACK_CONFIG_CONTAINERS_MAP : 0,
 		.expiry_ns = o->expiry_ns,
 		.loaded_at_ns = boot_ns(),
 		.object_hash = object_hash(),
@@ -409,6 +417,7 @@ static enum load_outcome load_fresh(const struct load_opts *o, struct pindir *pd
 	skel->rodata->tracked_v2 = o->th->mode == CGTRACK_MODE_V2;
 	skel->rodata->tracked_hierarchy = o->th->hierarchy_id;
 	skel->rodata->tracked_ssid = o->th->ssid;
+	skel->rodata->keep_containers_map = o->containers_map;
 	if (prepare_maps(skel, o) || check_map_pins(skel))
 		goto fail;
 
@@ -503,6 +512,9 @@ static enum load_outcome load_or_adopt(const struct load_opts *o, struct pindir 
 			lo.max_entries = cfg.max_entries;
 		return load_in_child(&lo, pd);
 	}
+	if ((cfg.flags & CGTRACK_CONFIG_CONTAINERS_MAP) && !o->containers_map)
+		log_info("the adopted programs keep containers_map (loaded with "
+			 "--containers-map)");
 	if (cfg.object_hash != object_hash())
 		log_warn("adopting programs pinned by another cgtrack build of the "
 			 "same map ABI; `cgtrack run --replace` loads this build's");

@@ -20,6 +20,7 @@ struct load_opts {
 	uint64_t expiry_ns;
 	bool replace;			/* unload incompatible pins first */
 	bool replace_other_abi;		/* replace pins of another map ABI (upgrades) */
+	bool containers_map;		/* keep containers_map (CGTRACK_CONFIG_CONTAINERS_MAP) */
 	gid_t pin_gid;			/* --pin-group, or (gid_t)-1 */
 };
 

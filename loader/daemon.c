@@ -295,6 +295,7 @@ static int start(struct daemon *d, const char *cmd, enum load_outcome *how)
 		.max_entries_set = d->co.max_entries_set, .expiry_ns = d->expiry_ns,
 		.replace = d->co.replace, .pin_gid = d->co.pin_gid,
 		.replace_other_abi = d->co.replace_other_abi,
+		.containers_map = d->co.containers_map,
 	};
 	struct populate_result pr;
 	uint64_t t0 = boot_ns();

@@ -17,7 +17,7 @@ enum {
 	O_PIN_DIR = 256, O_MODE, O_V1, O_MAX, O_EXPIRY, O_REPLACE, O_PIDFILE,
 	O_RUNTIME, O_LOGFMT, O_TIMEOUT, O_NO_ENRICH, O_PIN_GROUP, O_PROMETHEUS, O_UNLOAD_ON_EXIT,
 	O_STATE, O_POD, O_NAME, O_INTERVAL, O_DURATION, O_EXPLAIN,
-	O_READ, O_STAT, O_REPLACE_OTHER_ABI,
+	O_READ, O_STAT, O_REPLACE_OTHER_ABI, O_CONTAINERS_MAP,
 };
 
 #define S(set)	(1u << (set))
@@ -58,6 +58,9 @@ static const struct opt_desc descs[] = {
 	{ "replace-other-abi", O_REPLACE_OTHER_ABI, 0, S(OPT_RUN) | S(OPT_LOAD), NULL,
 	  "replace pins of another map ABI (a package upgrade;\n"
 	  "the unit and init script pass it), adopt the others" },
+	{ "containers-map", O_CONTAINERS_MAP, 0, S(OPT_RUN) | S(OPT_LOAD), NULL,
+	  "keep the tracee-compatible containers_map too (off:\n"
+	  "pinned and empty; a hash update less per container)" },
 	{ "pin-group", O_PIN_GROUP, 1, S(OPT_RUN) | S(OPT_LOAD), "GROUP",
 	  "let GROUP read the pins (directory 0750, pins 0640)" },
 	{ "pidfile", O_PIDFILE, 1, S(OPT_RUN), "FILE", "write our pid once ready" },
@@ -486,6 +489,9 @@ int opts_parse(int argc, char **argv, enum opt_set set, struct common_opts *o)
 			break;
 		case O_REPLACE_OTHER_ABI:
 			o->replace_other_abi = true;
+			break;
+		case O_CONTAINERS_MAP:
+			o->containers_map = true;
 			break;
 		case O_PIDFILE:
 			o->pidfile = optarg;

@@ -39,6 +39,7 @@ struct common_opts {
 	uint64_t enrich_timeout_ms;
 	bool replace;
 	bool replace_other_abi;		/* run, load: pins of another map ABI are replaced */
+	bool containers_map;		/* run, load: keep the tracee-compatible map */
 	bool json;
 	bool prometheus;		/* status: Prometheus text format */
 	bool unload_on_exit;		/* run: detach when stopped (make run) */

@@ -231,7 +231,7 @@ check_mode() {	# MODE HIER [run options]
 	AMB=$(rand_id | cut -c1-10)
 	A1_ID=${AMB}0$(rand_id | cut -c1-53) A2_ID=${AMB}1$(rand_id | cut -c1-53)
 	e=$(t_mkdir "$hier" "docker/$E_ID")	# before loading: EXISTED
-	t_daemon_start --cgroup-mode "$mode" --no-enrich "$@" ||
+	t_daemon_start --cgroup-mode "$mode" --no-enrich --containers-map "$@" ||
 		{ t_fail "$mode: start" "see log"; return; }
 	c=$(t_mkdir "$hier" "docker/$C_ID")
 	sub=$(t_mkdir "$hier" "docker/$C_ID/sub")
@@ -271,6 +271,10 @@ check_full() {
 	t_eq "--max-entries 2: execcount (helper) loads" "0" "$?"
 	out=$("$EXAMPLES/execcount" --no-helper --pin-dir "$T_PIN" --duration 1 2>&1)
 	t_eq "--max-entries 2: execcount --no-helper loads" "0 " "$? $(grep libbpf <<<"$out" | head -1)"
+	# loaded without --containers-map: the tracee-style reader is told why it gets nothing
+	out=$("$EXAMPLES/tracee_compat" --pin-dir "$T_PIN" --duration 1 2>&1)
+	t_eq "without --containers-map: tracee_compat exits 1, says to pass it" "1 yes" \
+		"$? $(grep -q 'run it with --containers-map' <<<"$out" && echo yes)"
 	cgt unload >/dev/null
 	t_rm_cgroup_tree "$base/docker"
 }

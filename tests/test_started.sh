@@ -3,6 +3,9 @@
 # STARTED: a process in a CREATED container cgroup that execs in a new
 # mount namespace (unshare -m) flips the entry to STARTED in both maps; one
 # that execs in its parent's mount namespace does not. In v2 and v1.
+# containers_map is kept only with --containers-map: without it the map
+# stays empty (the entries and their states do not change), and a run that
+# asks for it refuses to adopt programs loaded without it.
 source "$(dirname "$0")/lib.sh"
 t_init started
 
@@ -23,10 +26,12 @@ u8_state() {
 		$(( $1 & 255 )) $(( ($1 >> 8) & 255 )) $(( ($1 >> 16) & 255 )) $(( ($1 >> 24) & 255 ))) |
 		jq -r '.value[0] // .formatted.value' | xargs printf '%d'
 }
+cmap_len() { bpftool -j map dump pinned "$T_PIN/containers_map" | jq length; }
 
 check_mode() {	# MODE HIER
 	local mode=$1 hier=$2 a b c c_root
-	t_daemon_start --cgroup-mode "$mode" --no-enrich || { t_fail "$mode: start" "see log"; return; }
+	t_daemon_start --cgroup-mode "$mode" --no-enrich --containers-map ||
+		{ t_fail "$mode: start" "see log"; return; }
 	a=$(t_mkdir "$hier" "docker/$I")
 	b=$(t_mkdir "$hier" "docker/$J")
 	c=$(t_mkdir "$hier" "system.slice/docker-$K.scope/init.scope")
@@ -50,5 +55,26 @@ check_mode() {	# MODE HIER
 	t_rm_cgroup_tree "$(t_base "$hier")/system.slice"
 }
 
+# MODE HIER: without --containers-map
+check_no_cmap() {
+	local mode=$1 hier=$2 a b out
+	t_daemon_start --cgroup-mode "$mode" --no-enrich || { t_fail "$mode: start" "see log"; return; }
+	b=$(t_mkdir "$hier" "docker/$J")	# not started
+	a=$(t_mkdir "$hier" "docker/$I")
+	run_in "$a" unshare -m /bin/true
+	t_eq "$mode, no --containers-map: entries and states as with it" "started created" \
+		"$(t_field "$(t_ino "$a")" state) $(t_field "$(t_ino "$b")" state)"
+	t_eq "$mode, no --containers-map: containers_map empty, status says so" "0 false" \
+		"$(cmap_len) $(cgt status --json | jq -r .containers_map)"
+	out=$(cgt load --cgroup-mode "$mode" --containers-map 2>&1)
+	t_eq "$mode: --containers-map refuses to adopt programs that do not keep it" "1 yes" \
+		"$? $(grep -q 'do not keep containers_map' <<<"$out" && echo yes)"
+	t_daemon_stop
+	cgt unload >/dev/null
+	t_rm_cgroup_tree "$(t_base "$hier")/docker"
+}
+
 check_mode v2 v2
 check_mode v1 cpuset
+check_no_cmap v2 v2
+check_no_cmap v1 cpuset

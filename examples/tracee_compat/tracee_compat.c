@@ -3,6 +3,7 @@
  * tracee_compat: load a tracee-style BPF program against cgtrack's pinned
  * containers_map the way any libbpf loader can, without cgtrack's helper:
  * pin_root_path = cgtrack's pin directory, and the pinned map's capacity.
+ * cgtrack keeps that map only when run with --containers-map.
  * Prints "CGROUP_ID STATE" for every container cgroup an exec happened in.
  *
  *   tracee_compat [--pin-dir DIR] [--duration SEC]
@@ -56,6 +57,16 @@ static int read_pins(const char *pin_dir, struct cgtrack_config *cfg, __u32 *max
 		return -1;
 	}
 	close(fd);
+	if (cfg->abi_version != CGTRACK_ABI_VERSION) {
+		fprintf(stderr, "tracee_compat: the pins in %s are of map ABI v%u, this "
+			"build reads v%d\n", pin_dir, cfg->abi_version, CGTRACK_ABI_VERSION);
+		return -1;
+	}
+	if (!(cfg->flags & CGTRACK_CONFIG_CONTAINERS_MAP)) {
+		fprintf(stderr, "tracee_compat: the cgtrack of %s does not keep "
+			"containers_map: run it with --containers-map\n", pin_dir);
+		return -1;
+	}
 	/* it must exist: libbpf would otherwise create and pin an empty one */
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, CGTRACK_PIN_CONTAINERS_MAP);
 	fd = bpf_obj_get(path);

@@ -16,9 +16,10 @@
 /*
  * 2: CGTRACK_STAT_RECOVERED; 3: pending; 4: `containers` allocated on
  * insert (BPF_F_NO_PREALLOC), `mntns_pids` of CGTRACK_MNTNS_MAX entries,
- * `filter`
+ * `filter`; 5: cgtrack_config.flags, `containers_map` kept only with
+ * CGTRACK_CONFIG_CONTAINERS_MAP
  */
-#define CGTRACK_ABI_VERSION		4
+#define CGTRACK_ABI_VERSION		5
 
 #define CGTRACK_ID_LEN			64	/* container id characters */
 #define CGTRACK_POD_UID_LEN		36	/* 8-4-4-4-12 */
@@ -168,13 +169,21 @@ struct cgtrack_config {
 	__u32 hierarchy_id;		/* tracked hierarchy (0: cgroup2) */
 	__s32 subsys_id;		/* v1 controller index, -1 if none */
 	__u32 max_entries;
-	__u32 __pad0;
+	__u32 flags;			/* CGTRACK_CONFIG_* */
 	__u64 expiry_ns;
 	__u64 loaded_at_ns;		/* CLOCK_BOOTTIME */
 	__u64 object_hash;		/* of the BPF object the programs came from */
 	char controller[32];		/* v1 controller or "cgroup2" */
 	char mount[192];		/* where the tracked hierarchy is */
 };
+
+/*
+ * cgtrack_config.flags. CONTAINERS_MAP: the programs keep the tracee-
+ * compatible `containers_map` (`cgtrack run --containers-map`). Without it
+ * the map is pinned, at its capacity, and stays empty: a hash update per
+ * container mkdir and start that only tracee-style readers need.
+ */
+#define CGTRACK_CONFIG_CONTAINERS_MAP	(1u << 0)
 
 /* Indexes of the per-CPU `stats` array. */
 /*

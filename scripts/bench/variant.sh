@@ -12,7 +12,7 @@
 #       of the analysis in the benchmark's report, e.g.
 #         variant.sh fast scripts/bench/variants/direct.sh \
 #                         scripts/bench/variants/nowakeup.sh
-#         variant.sh no-cmap scripts/bench/variants/drop.sh:containers_map
+#         variant.sh no-pending scripts/bench/variants/drop.sh:pending
 #   CGTRACK=$(scripts/bench/variant.sh NAME x.patch) \
 #       scripts/bench/run.sh --sections event --out $OUTPUT/bench-variants/NAME
 #   SRC=DIR takes bpf/ include/ loader/ Makefile from DIR instead of the

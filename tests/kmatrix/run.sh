@@ -135,7 +135,7 @@ start_daemon() {	# LABEL ARGS...
 	local lbl="$1" t0
 	shift
 	rm -f "$W/pid"
-	"$CGT" run --pin-dir "$PIN" --pidfile "$W/pid" --expiry 3 --no-enrich "$@" \
+	"$CGT" run --pin-dir "$PIN" --pidfile "$W/pid" --expiry 3 --no-enrich --containers-map "$@" \
 		>"$W/$lbl.out" 2>"$W/$lbl.err" &
 	DPID=$!
 	t0=$(now_ms)

@@ -8,8 +8,8 @@ import sys
 marks = {
     '1': '\ts->entry.cgroup_id = cgid;',
     '2': '\tif (!cgtrack_build(cgid, parent != NULL))',
-    '3': '\tcgtrack_decide(level);',
-    '4': '\tparent = level > 1 ? bpf_map_lookup_elem(&containers, &pkey) : NULL;',
+    '3': '\tmore = cgtrack_decide_more();',
+    '4': '\t/* most parents are not containers\': the filter spares their lookup */',
     '5': '\tread_names(&s->names, kn, pkn, level);',
 }
 m = marks[sys.argv[1]]

@@ -1,17 +1,16 @@
 #!/bin/sh
 # drop.sh WHAT: leave one operation out, to measure it by difference
 #   notify          the ADDED ring buffer record of cgtrack_mkdir
-#   containers_map  its update of the tracee-compatible map
+#   pending         its lookup of the container's names in `pending`
 #   containers      its update of the containers map
 #   rmdir-lookup    cgtrack_rmdir's lookup (and all after it)
 #   exec-mntns      cgtrack_exec's mount-namespace bookkeeping
 python3 - "$1" <<'PY'
 import sys
 edits = {
-    'notify': ('\tstat_inc(CGTRACK_STAT_ADDED);\n\tnotify(key, cgid, CGTRACK_EV_ADDED);',
-               '\tstat_inc(CGTRACK_STAT_ADDED);'),
-    'containers_map': ('\t    bpf_map_update_elem(&containers_map, &key, &state, BPF_ANY)) {',
-                       '\t    0) {'),
+    'notify': ('\tnotify(key, cgid, CGTRACK_EV_ADDED, ts, wake);', ''),
+    'pending': ('\twake = s->entry.root && !take_pending(s, key, cgid, ts) && wake_now(s, ts);',
+                '\twake = 0;'),
     'containers': ('\tif (bpf_map_update_elem(&containers, &key, &s->entry, BPF_ANY) ||',
                    '\tif (0 ||'),
     'rmdir-lookup': ('\te = bpf_map_lookup_elem(&containers, &key);\n\tif (!e || e->cgroup_id != cgid || e->removed_ns)',
