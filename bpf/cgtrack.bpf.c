@@ -125,12 +125,18 @@ __noinline int cgtrack_build(__u64 cgid, int has_parent)
 {
 	__u32 zero = 0;
 	struct cgtrack_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	struct cgtrack_container *parent;
 
 	if (!s)
 		return 0;
-	if (has_parent)
-		return cgtrack_fill(&s->names, &s->match, &s->parent, cgid, &s->entry);
-	return cgtrack_fill(&s->names, &s->match, NULL, cgid, &s->entry);
+	/*
+	 * One call, not one per case: the parser's copy loops are verified
+	 * once. The barrier keeps the compiler from testing has_parent again
+	 * inside, for a pointer the verifier would then not know is valid.
+	 */
+	parent = has_parent ? &s->parent : NULL;
+	barrier_var(parent);
+	return cgtrack_fill(&s->names, &s->match, parent, cgid, &s->entry);
 }
 
 SEC("tp_btf/cgroup_mkdir")
