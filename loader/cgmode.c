@@ -5,14 +5,18 @@
  * from the kernel's BTF (enum cgroup_subsys_id).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/btf.h>
 
+#include "btf_enum.h"
 #include "cgmode.h"
 #include "log.h"
+
+#define VMLINUX_BTF	"/sys/kernel/btf/vmlinux"
 
 /* v1 fallbacks when cpuset has no hierarchy (Debian 6.12: no v1 cpuset) */
 static const char *const v1_fallbacks[] = {
@@ -83,12 +87,20 @@ static int subsys_index(const char *controller)
 	const struct btf_enum *e;
 	struct btf *btf;
 	int id, i, found = -1;
+	long long v;
 
 	/* v1 knows the io controller by its legacy name */
 	snprintf(name, sizeof(name), "%s_cgrp_id",
 		 strcmp(controller, "blkio") ? controller : "io");
+	/* one pass over the raw types; libbpf's whole parse only if that fails */
+	switch (btf_enum_value(VMLINUX_BTF, "cgroup_subsys_id", name, &v)) {
+	case 0:
+		return v >= 0 && v < INT_MAX ? (int)v : -1;
+	case -ENOENT:
+		return -1;
+	}
 	/* no BTF: the load says so, libbpf need not warn here too */
-	btf = access("/sys/kernel/btf/vmlinux", R_OK) ? NULL : btf__load_vmlinux_btf();
+	btf = access(VMLINUX_BTF, R_OK) ? NULL : btf__load_vmlinux_btf();
 	if (!btf)
 		return -1;
 	id = btf__find_by_name_kind(btf, "cgroup_subsys_id", BTF_KIND_ENUM);
