@@ -29,7 +29,7 @@ u8_state() {
 cmap_len() { bpftool -j map dump pinned "$T_PIN/containers_map" | jq length; }
 
 check_mode() {	# MODE HIER
-	local mode=$1 hier=$2 a b c c_root
+	local mode=$1 hier=$2 a b c c_root ka n
 	t_daemon_start --cgroup-mode "$mode" --no-enrich --containers-map ||
 		{ t_fail "$mode: start" "see log"; return; }
 	a=$(t_mkdir "$hier" "docker/$I")
@@ -50,6 +50,12 @@ check_mode() {	# MODE HIER
 	t_eq "$mode: exec in a sub-cgroup starts the sub-cgroup and its container" \
 		"started started" "$(t_field "$(t_ino "$c")" state) $(t_field "$(t_ino "$c_root")" state)"
 	t_daemon_stop
+	# the sweep deletes a removed container's twin too
+	ka=$(t_ino "$a") n=$(cmap_len)
+	rmdir "$a"
+	cgt sweep --expiry 0 >/dev/null
+	t_eq "$mode: swept with its entry, the container's containers_map twin goes" \
+		"$((n - 1)) absent" "$(cmap_len) $(t_field "$ka" state)"
 	cgt unload >/dev/null
 	t_rm_cgroup_tree "$(t_base "$hier")/docker"
 	t_rm_cgroup_tree "$(t_base "$hier")/system.slice"
