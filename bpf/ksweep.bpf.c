@@ -4,8 +4,8 @@
  * BPF_PROG_TYPE_SYSCALL program, run with BPF_PROG_TEST_RUN on cgtrack's
  * pinned maps, walks `containers` with bpf_for_each_map_elem() and deletes
  * the entries dead for longer than the expiry, with their containers_map
- * (when cgtrack keeps it) and info twins. Nothing is copied to userspace and there is no syscall
- * per entry or per chunk: a sweep of 100,000 costs what the kernel's hash
+ * (when cgtrack keeps it) and info twins. Nothing is copied to userspace
+ * and there is no syscall per entry or per chunk: a sweep of 100,000 costs what the kernel's hash
  * deletes cost. Each decision is taken on the element itself, at the
  * moment it is deleted.
  *

@@ -35,11 +35,10 @@ static long kind_extra(__u32 kind, __u32 vlen)
 	case BTF_KIND_ARRAY:
 		return sizeof(struct btf_array);
 	case BTF_KIND_STRUCT: case BTF_KIND_UNION: case BTF_KIND_DATASEC:
+	case BTF_KIND_ENUM64:
 		return (long)vlen * 12;
 	case BTF_KIND_ENUM: case BTF_KIND_FUNC_PROTO:
 		return (long)vlen * 8;
-	case BTF_KIND_ENUM64:
-		return (long)vlen * 12;
 	default:
 		return -1;
 	}
@@ -118,7 +117,7 @@ int btf_enum_value(const char *path, const char *enum_name, const char *value_na
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	/* sysfs says 4096 or the real size; read to the end either way */
+	/* sysfs gives the BTF's size; a short read is -EINVAL (libbpf then) */
 	if (fstat(fd, &st) || st.st_size <= 0 || (size_t)st.st_size > BTF_MAX_FILE) {
 		close(fd);
 		return -EINVAL;

@@ -343,7 +343,7 @@ static void print_text(const struct status *s)
 	       c->mode == CGTRACK_MODE_V2 ? "v2" : "v1", c->hierarchy_id, ctl, mnt);
 	printf("loaded:     %s (object %016llx)\n", when[0] ? when : "-",
 	       (unsigned long long)c->object_hash);
-	printf("maps:       containers_map %s\n", c->flags & CGTRACK_CONFIG_CONTAINERS_MAP ?
+	printf("maps:       containers_map %s\n", pins_keep_containers_map(&s->p) ?
 	       "kept (--containers-map)" : "not kept (empty; --containers-map keeps it)");
 	printf("entries:    %llu of %u (%.1f%%): %llu live (%llu containers), %llu "
 	       "removed awaiting the sweep (expiry %llu ms)\n",
@@ -397,7 +397,7 @@ static void json_config(struct jsonw *w, const struct status *s)
 	jsonw_str_field(w, "mount", c->mount);
 	jsonw_str_field(w, "loaded", when);
 	jsonw_u64_field(w, "expiry_ms", c->expiry_ns / 1000000);
-	jsonw_bool_field(w, "containers_map", c->flags & CGTRACK_CONFIG_CONTAINERS_MAP);
+	jsonw_bool_field(w, "containers_map", pins_keep_containers_map(&s->p));
 	jsonw_u64_field(w, "entries", s->entries);
 	jsonw_u64_field(w, "capacity", s->p.max_entries);
 	jsonw_u64_field(w, "live", s->alive);

@@ -53,6 +53,12 @@ int infos_each(const struct pinned *p, info_fn fn, void *ctx);
 void pins_filter_add(const struct pinned *p, __u32 key);
 void pins_filter_sub(const struct pinned *p, __u32 key);
 
+/* Do the pinned programs keep containers_map (`--containers-map`)? */
+static inline bool pins_keep_containers_map(const struct pinned *p)
+{
+	return p->cfg.flags & CGTRACK_CONFIG_CONTAINERS_MAP;
+}
+
 /* Sum a per-CPU stats counter. */
 __u64 pins_stat(const struct pinned *p, enum cgtrack_stat idx);
 /* Add delta to a counter from userspace (sweep, populate). */

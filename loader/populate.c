@@ -165,7 +165,7 @@ static void insert_existed(struct walk *w, int dirfd, const char *name,
 			  (unsigned long long)n->ent.cgroup_id, strerror(errno));
 		return;
 	}
-	if (w->p->containers_map >= 0 && (w->p->cfg.flags & CGTRACK_CONFIG_CONTAINERS_MAP))
+	if (w->p->containers_map >= 0 && pins_keep_containers_map(w->p))
 		bpf_map_update_elem(w->p->containers_map, &key, &state, BPF_ANY);
 	w->res->added++;
 

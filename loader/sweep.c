@@ -241,7 +241,7 @@ int sweep_once_user(const struct pinned *p, uint64_t expiry_ns, struct sweep_res
 		for (i = 0; i < n; i++)
 			keys[i] = v[i].key;
 		r->deleted = delete_keys(p->containers, keys, n, p);
-		if (p->cfg.flags & CGTRACK_CONFIG_CONTAINERS_MAP)
+		if (pins_keep_containers_map(p))
 			delete_keys(p->containers_map, keys, n, NULL);
 		free(keys);
 		delete_infos(p, v, n);
@@ -307,7 +307,7 @@ static int sweep_kernel(const struct pinned *p, uint64_t expiry_ns, struct sweep
 	if (!ks && ksweep_load(p))
 		return -EOPNOTSUPP;
 	ks->bss->expiry_ns = expiry_ns;
-	ks->bss->sweep_containers_map = !!(p->cfg.flags & CGTRACK_CONFIG_CONTAINERS_MAP);
+	ks->bss->sweep_containers_map = pins_keep_containers_map(p);
 	if (bpf_prog_test_run_opts(bpf_program__fd(ks->progs.ksweep), &o))
 		return -errno;
 	r->scanned = ks->bss->scanned;
