@@ -238,10 +238,38 @@ static int prepare_maps(struct cgtrack *skel, const struct load_opts *o)
 		}
 		if (pinset[i].resizable)
 			bpf_map__set_max_entries(m, o->max_entries);
+		/*
+		 * Not kept: the pin stays, so that readers of tracee's map
+		 * find it, but it holds nothing; one entry, not a capacity's
+		 * preallocated elements (1.3 MB at 16,384).
+		 */
+		if (m == skel->maps.containers_map && !o->containers_map)
+			bpf_map__set_max_entries(m, 1);
 		pins_path(path, sizeof(path), o->pin_dir, pinset[i].pin);
 		bpf_map__set_pin_path(m, path);
 	}
 	return 0;
+}
+
+/*
+ * containers_map holds only what the programs derive from `containers`
+ * (tracee's state), and only when kept: a pin of another capacity (kept
+ * by an earlier load and not now, or the reverse) is replaced rather than
+ * refused, and populate fills the new one if it is kept.
+ */
+static bool refit_containers_map(const char *path, const struct bpf_map_info *info,
+				 const struct bpf_map *m)
+{
+	if (info->type != bpf_map__type(m) || info->key_size != bpf_map__key_size(m) ||
+	    info->value_size != bpf_map__value_size(m) || info->map_flags != bpf_map__map_flags(m))
+		return false;
+	if (unlink(path)) {
+		log_err("cannot replace %s: %s", path, strerror(errno));
+		return false;
+	}
+	log_info("replaced %s: %u entries wanted, %u pinned", path,
+		 bpf_map__max_entries(m), info->max_entries);
+	return true;
 }
 
 /* A pinned map libbpf would refuse to reuse: say which and why. */
@@ -269,6 +297,8 @@ static int check_map_pins(struct cgtrack *skel)
 		    info.value_size == bpf_map__value_size(m) &&
 		    info.max_entries == bpf_map__max_entries(m) &&
 		    info.map_flags == bpf_map__map_flags(m))
+			continue;
+		if (m == skel->maps.containers_map && refit_containers_map(path, &info, m))
 			continue;
 		log_err("pinned map %s does not fit this cgtrack (type %u/%u, key %u/%u, "
 			"value %u/%u bytes, %u/%u entries, flags %#x/%#x: pinned/wanted): run "

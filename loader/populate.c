@@ -251,6 +251,42 @@ static int reconcile_one(void *ctx, __u32 key, const struct cgtrack_container *e
 	return 0;
 }
 
+/*
+ * containers_map's twin of an entry the walk will not insert (it is in the
+ * map already). The kernel's start updates only an existing twin: if the
+ * state moved between our read and our write, the twin is written again.
+ */
+static int twin_one(void *ctx, __u32 key, const struct cgtrack_container *e)
+{
+	const struct pinned *p = ctx;
+	struct cgtrack_container now;
+	__u8 state = e->state;
+
+	if (e->removed_ns)
+		return 0;
+	bpf_map_update_elem(p->containers_map, &key, &state, BPF_NOEXIST);
+	if (!bpf_map_lookup_elem(p->containers, &key, &now) &&
+	    now.cgroup_id == e->cgroup_id && now.state != state) {
+		state = now.state;
+		bpf_map_update_elem(p->containers_map, &key, &state, BPF_ANY);
+	}
+	return 0;
+}
+
+/*
+ * A kept containers_map that is empty while `containers` is not: it was
+ * made by this load, over maps an earlier load (without the option) left.
+ */
+static void fill_twins(const struct pinned *p)
+{
+	__u32 key;
+
+	if (p->containers_map < 0 || !pins_keep_containers_map(p) ||
+	    bpf_map_get_next_key(p->containers_map, NULL, &key) == 0)
+		return;
+	entries_each(p, twin_one, (void *)p);
+}
+
 int populate(enum walk_mode mode, const struct tracked_hierarchy *th,
 	     const struct pinned *p, struct populate_result *res)
 {
@@ -261,6 +297,7 @@ int populate(enum walk_mode mode, const struct tracked_hierarchy *th,
 	memset(res, 0, sizeof(*res));
 	w.started_ns = boot_ns();
 	if (mode == WALK_START) {
+		fill_twins(p);
 		w.seen_cap = 1024;
 		w.seen = malloc(w.seen_cap * sizeof(*w.seen));
 	}

@@ -4,8 +4,9 @@
 # `containers` is allocated on insert, so its kernel memory (bpftool's
 # bytes_memlock) grows with the containers made and falls back when the
 # sweep deletes them; `mntns_pids` has CGTRACK_MNTNS_MAX entries whatever
-# --max-entries says. A preallocated `containers` of 100,000 entries
-# would cost about 21 MB from the start.
+# --max-entries says; `containers_map`, unless kept (--containers-map), has
+# room for one. A preallocated `containers` of 100,000 entries would cost
+# about 21 MB from the start.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 t_init map_memory
@@ -26,6 +27,10 @@ t_daemon_start --cgroup-mode v2 --max-entries 100000 --expiry 1 --no-enrich ||
 	{ t_fail run "did not start"; exit 1; }
 t_eq "containers has the capacity asked" 100000 "$(entries containers)"
 t_eq "mntns_pids has its own, fixed capacity" 4096 "$(entries mntns_pids)"
+# not kept (no --containers-map): tracee's twin is pinned, with no room
+t_eq "containers_map, not kept, has one entry of room" 1 "$(entries containers_map)"
+t_true "... and costs under 4 KB ($(memlock containers_map) bytes; 8.5 MB preallocated)" \
+	test "$(memlock containers_map)" -lt 4096
 value_size=$(bpftool -j map show pinned "$T_PIN/containers" | jq .bytes_value)
 m0=$(memlock containers)
 t_true "containers, nearly empty, costs less than 4 MB at a capacity of 100,000 ($m0 bytes)" \

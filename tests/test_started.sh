@@ -5,7 +5,10 @@
 # that execs in its parent's mount namespace does not. In v2 and v1.
 # containers_map is kept only with --containers-map: without it the map
 # stays empty (the entries and their states do not change), and a run that
-# asks for it refuses to adopt programs loaded without it.
+# asks for it refuses to adopt programs loaded without it. Not kept, the
+# map is pinned with one entry of room, not the capacity's preallocated
+# elements; a load into those maps with the option replaces it at capacity
+# and populate fills it.
 source "$(dirname "$0")/lib.sh"
 t_init started
 
@@ -27,6 +30,7 @@ u8_state() {
 		jq -r '.value[0] // .formatted.value' | xargs printf '%d'
 }
 cmap_len() { bpftool -j map dump pinned "$T_PIN/containers_map" | jq length; }
+cmap_cap() { bpftool -j map show pinned "$T_PIN/containers_map" | jq .max_entries; }
 
 check_mode() {	# MODE HIER
 	local mode=$1 hier=$2 a b c c_root ka n
@@ -40,6 +44,8 @@ check_mode() {	# MODE HIER
 	run_in "$a" unshare -m /bin/true
 	t_eq "$mode: exec in a new mount namespace: STARTED" "started" "$(t_field "$(t_ino "$a")" state)"
 	t_eq "$mode: containers_map agrees (3)" "3" "$(u8_state "$(t_ino "$a")")"
+	t_eq "$mode: kept, containers_map has the capacity of containers" \
+		"$(cgt status --json | jq .capacity)" "$(cmap_cap)"
 
 	run_in "$b" /bin/true
 	t_eq "$mode: exec in the parent's mount namespace: still CREATED" "created" \
@@ -70,12 +76,21 @@ check_no_cmap() {
 	run_in "$a" unshare -m /bin/true
 	t_eq "$mode, no --containers-map: entries and states as with it" "started created" \
 		"$(t_field "$(t_ino "$a")" state) $(t_field "$(t_ino "$b")" state)"
-	t_eq "$mode, no --containers-map: containers_map empty, status says so" "0 false" \
-		"$(cmap_len) $(cgt status --json | jq -r .containers_map)"
+	t_eq "$mode, no --containers-map: containers_map empty, one entry of room, status says so" \
+		"0 1 false" "$(cmap_len) $(cmap_cap) $(cgt status --json | jq -r .containers_map)"
 	out=$(cgt load --cgroup-mode "$mode" --containers-map 2>&1)
 	t_eq "$mode: --containers-map refuses to adopt programs that do not keep it" "1 yes" \
 		"$? $(grep -q 'do not keep containers_map' <<<"$out" && echo yes)"
 	t_daemon_stop
+	# maps without programs (a load that died before pinning its links):
+	# a load that keeps the map replaces the one-entry pin and fills it
+	rm -f "$T_PIN"/links/*
+	out=$(cgt load --cgroup-mode "$mode" --containers-map 2>&1)
+	t_eq "$mode: loading into maps pinned without the option: containers_map replaced" \
+		"0 yes $(cgt status --json | jq .capacity)" \
+		"$? $(grep -q 'replaced .*containers_map' <<<"$out" && echo yes) $(cmap_cap)"
+	t_eq "$mode: ... and filled from the entries (started, created)" "3 2 true" \
+		"$(u8_state "$(t_ino "$a")") $(u8_state "$(t_ino "$b")") $(cgt status --json | jq -r .containers_map)"
 	cgt unload >/dev/null
 	t_rm_cgroup_tree "$(t_base "$hier")/docker"
 }
