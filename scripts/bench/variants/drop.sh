@@ -5,6 +5,7 @@
 #                   forced wakeup a miss brings (at most one a ms a CPU)
 #   containers      its update of the containers map
 #   rmdir-lookup    cgtrack_rmdir's lookup (and all after it)
+#   rmdir-notify    cgtrack_rmdir's REMOVED ring buffer record
 #   exec-mntns      cgtrack_exec's mount-namespace bookkeeping
 python3 - "$1" <<'PY'
 import sys
@@ -16,6 +17,7 @@ edits = {
                    '\tif (0 ||'),
     'rmdir-lookup': ('\te = bpf_map_lookup_elem(&containers, &key);\n\tif (!e || e->cgroup_id != cgid || e->removed_ns)',
                      '\tif (cgrp)\n\t\treturn 0;\n\te = bpf_map_lookup_elem(&containers, &key);\n\tif (!e || e->cgroup_id != cgid || e->removed_ns)'),
+    'rmdir-notify': ('\tnotify(key, cgid, CGTRACK_EV_REMOVED, ts, 0);', ''),
     'exec-mntns': ('\tremember_mntns(p, mntns);\n', ''),
 }
 a, b = edits[sys.argv[1]]
