@@ -27,7 +27,10 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } containers SEC(".maps");
 
-/* tracee-compatible: cgroup id low 32 bits -> enum cgtrack_state */
+/*
+ * tracee-compatible: cgroup id low 32 bits -> enum cgtrack_state. Written
+ * only when keep_containers_map; the loader sizes it to one entry when not.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, CGTRACK_DEFAULT_MAX_ENTRIES);

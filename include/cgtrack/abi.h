@@ -179,8 +179,9 @@ struct cgtrack_config {
 
 /*
  * cgtrack_config.flags. CONTAINERS_MAP: the programs keep the tracee-
- * compatible `containers_map` (`cgtrack run --containers-map`). Without it
- * the map is pinned, at its capacity, and stays empty: a hash update per
+ * compatible `containers_map` (`cgtrack run --containers-map`), then
+ * preallocated at the capacity, as tracee defines it. Without it the map
+ * is pinned with room for one entry and stays empty: a hash update per
  * container mkdir and start that only tracee-style readers need.
  */
 #define CGTRACK_CONFIG_CONTAINERS_MAP	(1u << 0)
