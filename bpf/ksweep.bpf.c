@@ -5,9 +5,9 @@
  * pinned maps, walks `containers` with bpf_for_each_map_elem() and deletes
  * the entries dead for longer than the expiry, with their containers_map
  * (when cgtrack keeps it) and info twins. Nothing is copied to userspace
- * and there is no syscall per entry or per chunk: a sweep of 100,000 costs what the kernel's hash
- * deletes cost. Each decision is taken on the element itself, at the
- * moment it is deleted.
+ * and there is no syscall per entry or per chunk: a sweep of 100,000
+ * costs what the kernel's hash deletes cost. Each decision is taken on the
+ * element itself, at the moment it is deleted.
  *
  * Needs 5.14+ (syscall programs) and, for maps not preallocated (info,
  * containers) in a sleepable program, 6.1+; elsewhere the load fails and the loader

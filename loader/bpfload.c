@@ -257,18 +257,14 @@ static int prepare_maps(struct cgtrack *skel, const struct load_opts *o)
  * by an earlier load and not now, or the reverse) is replaced rather than
  * refused, and populate fills the new one if it is kept.
  */
-static bool refit_containers_map(const char *path, const struct bpf_map_info *info,
-				 const struct bpf_map *m)
+static bool unpin_for_capacity(const char *path, __u32 pinned, const struct bpf_map *m)
 {
-	if (info->type != bpf_map__type(m) || info->key_size != bpf_map__key_size(m) ||
-	    info->value_size != bpf_map__value_size(m) || info->map_flags != bpf_map__map_flags(m))
-		return false;
 	if (unlink(path)) {
 		log_err("cannot replace %s: %s", path, strerror(errno));
 		return false;
 	}
 	log_info("replaced %s: %u entries wanted, %u pinned", path,
-		 bpf_map__max_entries(m), info->max_entries);
+		 bpf_map__max_entries(m), pinned);
 	return true;
 }
 
@@ -283,6 +279,7 @@ static int check_map_pins(struct cgtrack *skel)
 		struct bpf_map_info info;
 		__u32 len = sizeof(info);
 		int fd = bpf_obj_get(path);
+		bool same_shape;
 
 		if (fd < 0)
 			continue;
@@ -292,13 +289,14 @@ static int check_map_pins(struct cgtrack *skel)
 			continue;
 		}
 		close(fd);
-		if (info.type == bpf_map__type(m) &&
-		    info.key_size == bpf_map__key_size(m) &&
-		    info.value_size == bpf_map__value_size(m) &&
-		    info.max_entries == bpf_map__max_entries(m) &&
-		    info.map_flags == bpf_map__map_flags(m))
+		same_shape = info.type == bpf_map__type(m) &&
+			     info.key_size == bpf_map__key_size(m) &&
+			     info.value_size == bpf_map__value_size(m) &&
+			     info.map_flags == bpf_map__map_flags(m);
+		if (same_shape && info.max_entries == bpf_map__max_entries(m))
 			continue;
-		if (m == skel->maps.containers_map && refit_containers_map(path, &info, m))
+		if (same_shape && m == skel->maps.containers_map &&
+		    unpin_for_capacity(path, info.max_entries, m))
 			continue;
 		log_err("pinned map %s does not fit this cgtrack (type %u/%u, key %u/%u, "
 			"value %u/%u bytes, %u/%u entries, flags %#x/%#x: pinned/wanted): run "
